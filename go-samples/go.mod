@@ -1,0 +1,3 @@
+module gohandbook.example/samples
+
+go 1.22

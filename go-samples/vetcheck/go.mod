@@ -1,0 +1,3 @@
+module gohandbook.example/vetcheck
+
+go 1.21

@@ -1,0 +1,136 @@
+"""Measure once: results keyed by what determines them, written atomically under a lock.
+
+A result's key is the hash of (measurement name and code version, sample source hash,
+Go version, host fingerprint, parameters). Same key: cache hit. A changed sample or
+toolchain gives a new key, so exactly the affected results are measured again; the old
+file stays, and `latest()` can still show it together with why it is stale.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import time
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from . import paths
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+@lru_cache(maxsize=1)
+def host_fingerprint() -> dict[str, Any]:
+    """What about this machine changes measurements: CPU model, cores, memory, OS."""
+    cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown")
+    mem_kb = next((int(line.split()[1]) for line in _read("/proc/meminfo").splitlines()
+                   if line.startswith("MemTotal:")), 0)
+    os_release = dict(line.split("=", 1) for line in _read("/etc/os-release").splitlines() if "=" in line)
+    return {
+        "cpu_model": cpu,
+        "cores": os.cpu_count() or 1,
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "os": f"{platform.system()} {os_release.get('PRETTY_NAME', '').strip(chr(34))}".strip(),
+        "arch": platform.machine(),
+    }
+
+
+def host_id(fingerprint: dict[str, Any] | None = None) -> str:
+    return _digest(fingerprint or host_fingerprint())[:12]
+
+
+def _digest(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def result_key(name: str, *, code_version: int, sample_hash: str, go_version: str,
+               host: dict[str, Any], params: dict[str, Any]) -> str:
+    return _digest({"name": name, "code_version": code_version, "sample_hash": sample_hash,
+                    "go_version": go_version, "host": host, "params": params})[:24]
+
+
+class Cache:
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root) if root else paths.cache_dir()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, name: str, key: str) -> Path:
+        return self.root / "results" / name / f"{key}.json"
+
+    def get(self, name: str, key: str) -> dict | None:
+        path = self.path(name, key)
+        try:
+            return json.loads(path.read_text())
+        except FileNotFoundError:
+            return None
+        except json.JSONDecodeError:
+            return None  # a torn file cannot happen with atomic writes, but never trust it
+
+    def put(self, name: str, key: str, result: dict) -> Path:
+        """Write atomically: a temporary file in the same folder, then rename over."""
+        path = self.path(name, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                json.dump(result, handle, indent=1, sort_keys=True, default=str)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    @contextmanager
+    def lock(self, name: str, key: str, timeout: float = 3600) -> Iterator[None]:
+        """An exclusive lock per result, across processes (flock on a lock file)."""
+        lock_path = self.root / "locks" / f"{name}-{key}.lock"
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock_path, "a+") as handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"waited {timeout:g} s for another run measuring {name}")
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    @contextmanager
+    def global_lock(self, timeout: float = 7200) -> Iterator[None]:
+        """One measurement at a time on this machine: concurrent runs would skew each other."""
+        with self.lock("_all", "measurements", timeout=timeout):
+            yield
+
+    def all(self, name: str) -> list[dict]:
+        folder = self.root / "results" / name
+        out = []
+        for path in folder.glob("*.json"):
+            try:
+                out.append(json.loads(path.read_text()))
+            except (OSError, json.JSONDecodeError):
+                continue
+        return sorted(out, key=lambda r: r.get("provenance", {}).get("finished", ""))
+
+    def latest(self, name: str, params: dict | None = None) -> dict | None:
+        """The newest result of a measurement (optionally with these parameters), stale or not."""
+        results = [r for r in self.all(name) if params is None or r.get("provenance", {}).get("params") == params]
+        return results[-1] if results else None

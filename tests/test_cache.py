@@ -1,0 +1,138 @@
+"""Measure once: hits, misses, staleness, atomic writes and the cross-process lock."""
+import json
+import multiprocessing
+import shutil
+import time
+from dataclasses import replace
+
+import pytest
+
+from gohandbook import measure, paths
+from gohandbook.cache import Cache, host_fingerprint
+from gohandbook.measure import Measurement
+from gohandbook.params import Param, ParameterError, ParamSet
+from gohandbook.toolchain import GoToolchain
+
+CALLS = "calls.txt"
+
+
+def _counting_measurement(tmp_path, sleep=0.0):
+    def func(ctx):
+        with open(tmp_path / CALLS, "a") as f:
+            f.write("x")
+        time.sleep(sleep)
+        return {"summary": {"value": ctx.params["n"] * 2}, "raw": {"samples": [1, 2, 3]}}
+
+    return Measurement(name="demo", title="demo", chapter=1, sources=("demo.go",),
+                       params=ParamSet("demo", (Param("n", "int", 1, "n", min=1, max=10),)),
+                       presets={"quick": {"n": 1}, "full": {"n": 3}}, func=func)
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch, tmp_cache):
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    (samples / "demo.go").write_text("package main\n")
+    monkeypatch.setattr(paths, "samples_dir", lambda: samples)
+    m = _counting_measurement(tmp_path)
+    monkeypatch.setitem(measure.REGISTRY, "demo", m)
+    return m, samples, tmp_path
+
+
+def calls(tmp_path):
+    path = tmp_path / CALLS
+    return len(path.read_text()) if path.exists() else 0
+
+
+def test_hit_after_first_run_and_provenance(demo):
+    _, _, tmp = demo
+    assert measure.lookup("demo").status == "missing"
+    first = measure.run("demo")
+    again = measure.run("demo")
+    assert calls(tmp) == 1 and first == again
+    prov = first["provenance"]
+    assert prov["host"] == host_fingerprint() and prov["go"]["version"].startswith("go")
+    assert prov["params"] == {"n": 1} and prov["preset"] == "quick" and prov["sample_hash"]
+    assert first["raw"] == {"samples": [1, 2, 3]}
+    assert measure.lookup("demo").status == "current"
+
+
+def test_presets_are_separate_results(demo):
+    _, _, tmp = demo
+    assert measure.run("demo", "quick")["summary"]["value"] == 2
+    assert measure.run("demo", "full")["summary"]["value"] == 6
+    assert calls(tmp) == 2
+
+
+def test_changed_sample_makes_the_result_stale_and_measures_again(demo):
+    _, samples, tmp = demo
+    measure.run("demo")
+    (samples / "demo.go").write_text("package main // changed\n")
+    found = measure.lookup("demo")
+    assert found.status == "stale" and "sample source changed" in found.reason
+    assert found.result is not None  # the old result is still shown, labelled stale
+    measure.run("demo")
+    assert calls(tmp) == 2
+
+
+def test_changed_go_version_makes_it_stale(demo, monkeypatch, go):
+    _, _, tmp = demo
+    measure.run("demo")
+    other = replace(go, version="go1.99.0")
+    monkeypatch.setattr(measure, "find_go", lambda: other)
+    found = measure.lookup("demo")
+    assert found.status == "stale" and f"Go changed from {go.version} to go1.99.0" in found.reason
+    measure.run("demo")
+    assert calls(tmp) == 2
+
+
+def test_unknown_preset_and_bad_override_are_clear_errors(demo):
+    with pytest.raises(ParameterError, match="preset = 'huge'"):
+        measure.run("demo", "huge")
+    with pytest.raises(ParameterError, match="n = 50 is out of range"):
+        measure.run("demo", overrides={"n": 50})
+    with pytest.raises(KeyError, match="unknown measurement 'nope'"):
+        measure.run("nope")
+
+
+def test_failed_measurement_keeps_the_earlier_result(demo, monkeypatch):
+    m, samples, tmp = demo
+    good = measure.run("demo")
+
+    def boom(ctx):
+        raise RuntimeError("server crashed")
+
+    monkeypatch.setitem(measure.REGISTRY, "demo", replace(m, func=boom))
+    with pytest.raises(RuntimeError):
+        measure.run("demo", force=True)
+    assert measure.lookup("demo").result == good
+
+
+def test_atomic_put_leaves_no_temporary_files_and_ignores_torn_files(tmp_cache):
+    cache = Cache()
+    cache.put("x", "k1", {"a": 1})
+    assert cache.get("x", "k1") == {"a": 1}
+    assert [p.name for p in (tmp_cache / "results" / "x").iterdir()] == ["k1.json"]
+    (tmp_cache / "results" / "x" / "k2.json").write_text('{"a": ')
+    assert cache.get("x", "k2") is None
+
+
+def _worker(args):
+    tmp_path, samples, cache_dir = args
+    import os
+    os.environ["GOHANDBOOK_CACHE"] = cache_dir
+    from gohandbook import measure as m, paths as p
+    p.samples_dir = lambda: samples
+    m.REGISTRY["demo"] = _counting_measurement(tmp_path, sleep=1.0)
+    return m.run("demo")["key"]
+
+
+def test_two_processes_at_once_measure_once(demo, tmp_cache):
+    _, samples, tmp = demo
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(2) as pool:
+        keys = pool.map(_worker, [(tmp, samples, str(tmp_cache))] * 2)
+    assert keys[0] == keys[1]
+    assert calls(tmp) == 1
+    files = list((tmp_cache / "results" / "demo").glob("*.json"))
+    assert len(files) == 1 and json.loads(files[0].read_text())["key"] == keys[0]

@@ -1,0 +1,82 @@
+"""Show charts and tables the same way live (JupyterLab, Voila) and in headless reports.
+
+Live: Altair's JupyterChart with its JavaScript served from the installed package
+(`enable_offline`), updated in place by setting `.chart`. Report: the chart rendered to
+SVG by vl-convert, so the HTML needs no JavaScript and fetches nothing.
+Never an `ipywidgets.Output`: receiving content in one hangs headless runs.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Iterable, Sequence
+
+import altair as alt
+import vl_convert as vlc
+from IPython.display import HTML, SVG, display
+
+_offline_ready = False
+# vl-convert names versions "major.minor"; Altair's schema is e.g. "v6.4.1".
+_VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+def enable_offline() -> None:
+    global _offline_ready
+    if not _offline_ready:
+        alt.JupyterChart.enable_offline()
+        _offline_ready = True
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    return vlc.vegalite_to_svg(chart.to_dict(), vl_version=_VL_VERSION)
+
+
+def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:
+    enable_offline()
+    return alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})
+
+
+def show_chart(chart: alt.TopLevelMixin, live: bool):
+    """Display a chart; returns the live widget (to update later) or None in report mode."""
+    if live:
+        widget = chart_widget(chart)
+        display(widget)
+        return widget
+    display(SVG(svg(chart)))
+    return None
+
+
+def table_html(rows: Sequence[dict[str, Any]], columns: Iterable[str] | None = None, *, caption: str = "",
+               classes: str = "gh-table") -> str:
+    if not rows:
+        return f"<p><em>{html.escape(caption or 'nothing to show')}</em></p>"
+    columns = list(columns or rows[0].keys())
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(row.get(c, ''))}</td>" for c in columns) + "</tr>" for row in rows)
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f'<table class="{classes}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return html.escape(str(value))
+
+
+STYLE = """<style>
+.gh-table {border-collapse: collapse; font-size: 13px; margin: 0.5em 0 1em 0}
+.gh-table caption {caption-side: bottom; text-align: left; color: #555; font-size: 12px; padding-top: 4px}
+.gh-table th, .gh-table td, .jp-RenderedHTMLCommon .gh-table th, .jp-RenderedHTMLCommon .gh-table td
+  {border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top}
+.gh-table th {background: #f3f3f3}
+.gh-verdict-holds {color: #176b2c; font-weight: 600}
+.gh-verdict-not {color: #a4161a; font-weight: 600}
+.gh-callout {border-left: 4px solid #2b6cb0; background: #f1f6fb; padding: 8px 12px; margin: 8px 0}
+.gh-warn {border-left: 4px solid #b7791f; background: #fdf7ec; padding: 8px 12px; margin: 8px 0}
+.gh-prov {color: #555; font-size: 12px}
+</style>"""
+
+
+def show_html(markup: str) -> None:
+    display(HTML(STYLE + markup))
