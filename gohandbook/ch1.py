@@ -6,11 +6,50 @@ from typing import Any, Mapping
 
 from . import claims as claims_mod
 from . import measure
-from .chapters import CH1, WORKLOAD_PRESETS
+from .chapters import COMMON, RUNTIME_CHOICES, Chapter
 from .models.decision import CRITERIA, MatrixInput, MatrixResult, evaluate, validation_gates
+from .params import Param, ParamSet
 
 MEASUREMENTS = ("quick_validation", "go_binary_size", "static_analysis")
-PARAMS = CH1
+
+WORKLOAD_PRESETS: dict[str, dict[str, int]] = {
+    # Starting answers (0-4) for a typical team with this workload; every one can be overridden.
+    "infrastructure": dict(high_concurrency=4, ops_tooling=3, efficiency_bottleneck=2, compute_ai=0,
+                           legacy_abstractions=1, no_systems_experience=1),
+    "tooling": dict(high_concurrency=1, ops_tooling=4, efficiency_bottleneck=2, compute_ai=0,
+                    legacy_abstractions=0, no_systems_experience=1),
+    "web_services": dict(high_concurrency=2, ops_tooling=1, efficiency_bottleneck=2, compute_ai=0,
+                         legacy_abstractions=2, no_systems_experience=2),
+    "data_science": dict(high_concurrency=0, ops_tooling=1, efficiency_bottleneck=1, compute_ai=4,
+                         legacy_abstractions=0, no_systems_experience=3),
+    "legacy_enterprise": dict(high_concurrency=1, ops_tooling=1, efficiency_bottleneck=3, compute_ai=0,
+                              legacy_abstractions=4, no_systems_experience=2),
+}
+
+DEFAULT_WEIGHTS = dict(high_concurrency=6, ops_tooling=4, efficiency_bottleneck=4, compute_ai=8,
+                       legacy_abstractions=5, no_systems_experience=5)
+
+PARAMS = COMMON.merged(ParamSet("chapter 1", (
+    Param("workload_kind", "choice", "web_services",
+          "The kind of system Go would be used for; sets the starting answers below",
+          label="Workload", choices=tuple(WORKLOAD_PRESETS)),
+    *(Param(f"answer_{c.key}", "int", None, f"How well does this describe us (0 not at all - 4 fully): {c.label}; "
+            "null takes the workload's starting answer", label=c.label, min=0, max=4, step=1, nullable=True)
+      for c in CRITERIA),
+    *(Param(f"weight_{c.key}", "float", float(DEFAULT_WEIGHTS[c.key]), f"Weight (0-10) of: {c.label}",
+            label=c.label, min=0, max=10, step=0.5) for c in CRITERIA),
+    Param("adopt_threshold", "float", 0.2, "Score needed for a clear yes (and its negative for a clear no)",
+          label="Decision threshold", min=0.05, max=0.95, step=0.05),
+    Param("min_qps_ratio", "float", 1.0, "Performance gate: Go must serve at least this many times the current stack's QPS",
+          label="Min QPS ratio", min=0, max=100, step=0.1),
+    Param("max_rss_ratio", "float", 0.5, "Performance gate: Go's peak RSS at most this fraction of the current stack's",
+          label="Max RSS ratio", min=0.01, max=10, step=0.05),
+    Param("team_acceptance", "int", 3, "Acceptance gate: the team's own rating of Go after the pilot (0-4)",
+          label="Team acceptance", min=0, max=4, step=1),
+)), name="chapter 1")
+
+
+CHAPTER = Chapter(1, "01-should-we-choose-go.ipynb", "Should we choose Go?", PARAMS, MEASUREMENTS)
 
 
 def preset(params: Mapping[str, Any]) -> str:

@@ -164,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `gohandbook claims | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted: every process started by this run was stopped; the cache keeps only complete results",
               file=sys.stderr)

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from . import __version__, ch1, claims as claims_mod, measure
 from .cache import host_fingerprint
-from .chapters import CHAPTERS, Chapter, chapter_params, load_profile
+from .chapters import Chapter, chapter_params, chapters, load_profile
 from .toolchain import find_go
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -185,7 +185,7 @@ def build_report(profile_source=None, out: Path | str = "reports/default", *, fu
     work.mkdir(parents=True)
     try:
         outcomes = []
-        for chapter in CHAPTERS:
+        for chapter in chapters():
             if not chapter.path.exists():
                 continue
             say(f"Running chapter {chapter.number}: {chapter.title}")

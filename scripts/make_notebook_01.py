@@ -5,7 +5,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _nb import code, md, params_cell, write  # noqa: E402
 
-from gohandbook.chapters import CH1  # noqa: E402
+from gohandbook.ch1 import PARAMS as CH1  # noqa: E402
 
 cells = [
     md("""

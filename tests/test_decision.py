@@ -3,7 +3,7 @@ import random
 import pytest
 
 from gohandbook import ch1
-from gohandbook.chapters import CH1
+from gohandbook.ch1 import PARAMS as CH1
 from gohandbook.models.decision import (CRITERIA, CRITERION_KEYS, MatrixInput, classify, evaluate, score,
                                         validation_gates)
 

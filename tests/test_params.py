@@ -1,6 +1,7 @@
 import pytest
 
-from gohandbook.chapters import CH1, all_params, load_profile
+from gohandbook.ch1 import PARAMS as CH1
+from gohandbook.chapters import all_params, load_profile
 from gohandbook.params import Param, ParameterError, ParamSet, injected_names
 
 PS = ParamSet("demo", (

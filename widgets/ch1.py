@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as W
 
 from gohandbook import ch1, claims as claims_mod, measure
-from gohandbook.chapters import WORKLOAD_PRESETS
+from gohandbook.ch1 import WORKLOAD_PRESETS
 from gohandbook.models.decision import CRITERIA
 
 from . import charts

@@ -63,8 +63,13 @@ def register(m: Measurement) -> Measurement:
 
 
 def _load_all() -> None:
-    # Importing the modules registers them; kept here so `REGISTRY` is complete on first use.
-    from . import binary_size, quick_validation, static_analysis  # noqa: F401
+    """Import every module of this package: each registers its measurements (no shared list to edit)."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
 
 
 def get_measurement(name: str) -> Measurement:
