@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 
 import altair as alt
 import vl_convert as vlc
-from IPython.display import HTML, SVG, display
+from IPython.display import HTML, display
 
 _offline_ready = False
 # vl-convert names versions "major.minor"; Altair's schema is e.g. "v6.4.1".
@@ -42,7 +42,8 @@ def show_chart(chart: alt.TopLevelMixin, live: bool):
         widget = chart_widget(chart)
         display(widget)
         return widget
-    display(SVG(svg(chart)))
+    # Inline SVG inside HTML (not an <img>): chart text stays real text in the report's DOM.
+    display(HTML(f'<figure class="gh-chart" style="margin:0">{svg(chart)}</figure>'))
     return None
 
 

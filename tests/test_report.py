@@ -1,0 +1,157 @@
+"""Reports: self-contained HTML that fetches nothing, results.json with provenance, and no good
+report lost to a failed, bad or interrupted run."""
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from gohandbook import report
+from gohandbook.chapters import Chapter, chapters
+from gohandbook.params import ParameterError
+
+from .conftest import REPO, venv_tool
+
+pytestmark = pytest.mark.notebook
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports") / "default"
+    outcome = report.build_report(None, out, say=lambda m: None)
+    return outcome
+
+
+def test_report_has_every_chapter_index_and_results(built):
+    assert built.ok, [c.error for c in built.chapters]
+    out = built.out
+    assert (out / "index.html").exists() and (out / "results.json").exists()
+    for chapter in chapters():
+        assert (out / f"{chapter.slug}.html").exists()
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["profile"]["profile_name"] == "default" and doc["go"]["version"].startswith("go")
+    assert doc["decision"]["recommendation"] in ("adopt", "validate", "hold")
+    for name, m in doc["measurements"].items():
+        assert m["status"] == "current", name
+        assert m["provenance"]["host"]["cores"] >= 1 and m["provenance"]["go"]["version"]
+    measured = [c for c in doc["claims"] if c["verdict"] in ("holds", "partly holds", "does not hold", "outdated")]
+    assert measured and all(c["provenance"].get("go") for c in measured)
+    index = (out / "index.html").read_text()
+    assert "Recommendation:" in index and doc["decision"]["text"] in index
+
+
+def test_html_pulls_nothing_from_the_network(built):
+    for page in built.out.glob("*.html"):
+        text = page.read_text()
+        refs = re.findall(r"""(?:src|href)\s*=\s*["'](https?:)?//""", text)
+        assert refs == [], page.name
+        assert "require.min.js" not in text and "MathJax" not in text.replace("mathjax-", "")
+        assert "application/vnd.jupyter.widget-state+json" not in text
+
+
+def test_chapter1_page_shows_measured_figures_and_verdicts(built):
+    html = (built.out / "01-should-we-choose-go.html").read_text()
+    assert html.count("<svg") >= 3
+    assert "Measured on" in html and "go vet found" in html
+    assert "holds" in html and "not measured" not in html.split("Go (net/http)")[1][:200]
+    assert "<code" not in html.split("jp-InputArea")[0] or "jp-InputArea" not in html  # code hidden
+
+
+def test_pages_render_offline_in_a_real_browser(built):
+    pw = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    outside, errors = [], []
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        try:
+            context = browser.new_context()
+
+            def route(r):
+                if r.request.url.startswith(("file:", "data:", "blob:")):
+                    return r.continue_()
+                outside.append(r.request.url)
+                return r.abort()
+
+            context.route("**/*", route)
+            for page_file in sorted(built.out.glob("*.html")):
+                page = context.new_page()
+                page.on("pageerror", lambda e, f=page_file.name: errors.append(f"{f}: {e}"))
+                page.goto(page_file.as_uri())
+                page.wait_for_load_state("load")
+                if page_file.name != "index.html":
+                    assert page.locator("svg").count() >= 1, page_file.name
+                    # chart text is real text in the DOM (SVG), readable by people and tests
+                    assert page.locator("svg text").count() > 5
+                page.close()
+        finally:
+            browser.close()
+    assert outside == [] and errors == []
+
+
+def _broken_chapter(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("raise RuntimeError('planted failure')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "09-broken.ipynb"
+    nbformat.write(nb, path)
+
+    class Broken(Chapter):
+        @property
+        def path(self):
+            return path
+
+    from gohandbook.ch1 import PARAMS
+    return Broken(9, "09-broken.ipynb", "Broken chapter", PARAMS)
+
+
+def test_failed_chapter_keeps_the_earlier_report(tmp_path, monkeypatch):
+    out = tmp_path / "default"
+    out.mkdir()
+    (out / "index.html").write_text("earlier good report")
+    broken = _broken_chapter(tmp_path)
+    monkeypatch.setattr(report, "chapters", lambda: (broken,))
+    outcome = report.build_report(None, out, say=lambda m: None)
+    assert not outcome.ok and outcome.out != out and outcome.out.name.startswith("default-failed-")
+    assert (out / "index.html").read_text() == "earlier good report"
+    page = (outcome.out / "09-broken.html").read_text()
+    assert "planted failure" in page and "FAILED" in page
+    assert "failed" in (outcome.out / "index.html").read_text()
+    assert not list(tmp_path.glob(".default.tmp-*"))
+
+
+def test_interrupted_run_keeps_the_earlier_report(tmp_path, monkeypatch):
+    out = tmp_path / "default"
+    out.mkdir()
+    (out / "index.html").write_text("earlier good report")
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "run_chapter", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        report.build_report(None, out, say=lambda m: None)
+    assert (out / "index.html").read_text() == "earlier good report"
+    assert not list(tmp_path.glob(".default.tmp-*"))
+
+
+def test_bad_profile_fails_before_anything_runs(tmp_path, monkeypatch):
+    profile = tmp_path / "bad.yaml"
+    profile.write_text("team_size: 0\n")
+    monkeypatch.setattr(report, "measure_all", lambda *a, **k: pytest.fail("measured despite a bad profile"))
+    with pytest.raises(ParameterError, match="team_size = 0 is out of range"):
+        report.build_report(profile, tmp_path / "out", say=lambda m: None)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_reports_bad_profile_with_exit_2(tmp_path):
+    profile = tmp_path / "typo.yaml"
+    profile.write_text("team_sise: 4\n")
+    done = subprocess.run([venv_tool("gohandbook"), "report", "--profile", str(profile), "--out", str(tmp_path / "r")],
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 2
+    assert "error: unknown parameter team_sise for profile: did you mean 'team_size'?" in done.stderr
+    assert "Traceback" not in done.stderr
