@@ -204,3 +204,38 @@ def static_rows(found: measure.Lookup) -> list[dict[str, Any]]:
                      "go vet found": ", ".join(r["found"]["vet"]) or "—",
                      "staticcheck found": ", ".join(r["found"]["staticcheck"]) or "—"})
     return rows
+
+
+def key_figures(params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The chapter's headline figures for the summary chapter, each with its provenance."""
+    found = results(params)
+    out: list[dict[str, Any]] = []
+
+    def add(label, value, unit, lookup, digits=1):
+        out.append({"chapter": 1, "figure": label, "value": None if value is None else round(value, digits),
+                    "unit": unit, "kind": "measured", "status": lookup.status,
+                    "provenance": measure.provenance_line(lookup.result) if lookup.ok else lookup.reason})
+
+    qv = found["quick_validation"]
+    if qv.ok:
+        rts = qv.result["summary"]["runtimes"]
+        go, cur = rts.get("go", {}), rts.get(params["current_stack"], {})
+        if go.get("available") and not go.get("error"):
+            add("Go: start → first 200", go["startup_ms"]["median"], "ms", qv)
+            add("Go: peak RSS under load", go["rss_load_mib"]["median"], "MiB", qv)
+            if cur.get("available") and not cur.get("error"):
+                add(f"{cur['label']}: peak RSS under load", cur["rss_load_mib"]["median"], "MiB", qv)
+                add(f"Go / {cur['label']}: requests per second", go["qps"]["median"] / cur["qps"]["median"], "×", qv, 2)
+                add(f"Go / {cur['label']}: shipped bytes", go["artifact_mib"] / cur["artifact_mib"], "×", qv, 3)
+    bs = found["go_binary_size"]
+    if bs.ok:
+        add("Go binary (default build)", bs.result["summary"]["default_mb"], "MB", bs, 2)
+        add("Saving from -ldflags '-s -w'", bs.result["summary"]["strip_saving_pct"], "%", bs)
+    sa = found["static_analysis"]
+    if sa.ok:
+        s = sa.result["summary"]
+        add("Planted problems found by go vet + staticcheck", 100 * s["union_found"] / s["planted"], "%", sa, 0)
+    if not out:
+        out.append({"chapter": 1, "figure": "quick validation", "value": None, "unit": "", "kind": "measured",
+                    "status": qv.status, "provenance": qv.reason})
+    return out

@@ -64,21 +64,31 @@ def cmd_doctor(args) -> int:
 
 
 class _Bar:
-    """tqdm adaptor for a measurement's progress callback (fraction, message)."""
+    """Progress for a measurement's callback (fraction, message): a tqdm bar on a terminal,
+    one line per step otherwise (CI logs)."""
 
     def __init__(self, name: str):
-        from tqdm import tqdm
+        self.name = name
+        self.tty = sys.stderr.isatty()
+        self.last = ""
+        if self.tty:
+            from tqdm import tqdm
 
-        self.bar = tqdm(total=100, desc=name, unit="%", leave=True, file=sys.stderr,
-                        bar_format="{desc:<18} {percentage:3.0f}%|{bar:30}| {elapsed} {postfix}")
+            self.bar = tqdm(total=100, desc=name, unit="%", leave=True, file=sys.stderr,
+                            bar_format="{desc:<18} {percentage:3.0f}%|{bar:30}| {elapsed} {postfix}")
 
     def update_to(self, fraction: float, message: str) -> None:
-        self.bar.n = int(fraction * 100)
-        self.bar.set_postfix_str(message[:60])
-        self.bar.refresh()
+        if self.tty:
+            self.bar.n = int(fraction * 100)
+            self.bar.set_postfix_str(message[:60])
+            self.bar.refresh()
+        elif message != self.last:
+            print(f"[{self.name}] {fraction * 100:3.0f}% {message}", file=sys.stderr, flush=True)
+        self.last = message
 
     def close(self) -> None:
-        self.bar.close()
+        if self.tty:
+            self.bar.close()
 
 
 def cmd_measure(args) -> int:
@@ -98,6 +108,17 @@ def cmd_measure(args) -> int:
     return 0
 
 
+def cmd_reference(args) -> int:
+    from . import measure
+
+    preset = "full" if args.full else "quick"
+    names = args.names or [m.name for m in measure.all_measurements()]
+    for name in names:
+        path = measure.record_reference(name, preset)
+        print(f"{name}: {'recorded ' + path if path else 'no current result to record (run gohandbook measure first)'}")
+    return 0
+
+
 def cmd_report(args) -> int:
     from .report import build_report
 
@@ -111,6 +132,17 @@ def cmd_report(args) -> int:
     print(f"report FAILED ({', '.join(failed)}); the failed run is in {outcome.out}; "
           f"the earlier report at {args.out} (if any) was left as it was", file=sys.stderr)
     return 1
+
+
+def cmd_batch(args) -> int:
+    from .batch import build_batch
+
+    results = build_batch(args.profiles, args.out, full=args.full, workers=args.workers,
+                          say=lambda m: print(m, file=sys.stderr), progress_factory=lambda m: _Bar(m.name))
+    for r in results:
+        print(f"{r.name:<24} {'ok    ' if r.ok else 'FAILED'} {r.recommendation or r.error[:120]}")
+    print(f"comparison page: {Path(args.out).resolve() / 'index.html'}")
+    return 0 if results and all(r.ok for r in results) else 1
 
 
 def cmd_claims(args) -> int:
@@ -142,11 +174,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="full preset: more repeats, longer load")
     p.add_argument("--force", action="store_true", help="measure again even if cached")
     p.set_defaults(func=cmd_measure)
+    p = sub.add_parser("reference", help="copy current results into data/reference-results (shown, labelled, "
+                                         "where a machine has not measured yet)")
+    p.add_argument("names", nargs="*", help="measurements (default: all)")
+    p.add_argument("--full", action="store_true")
+    p.set_defaults(func=cmd_reference)
     p = sub.add_parser("report", help="run every chapter headlessly for a profile and write HTML")
     p.add_argument("--profile", type=Path, help="YAML profile (parameter: value); default: the defaults")
     p.add_argument("--out", type=Path, default=Path("reports/default"), help="output folder (default reports/default)")
     p.add_argument("--full", action="store_true", help="use full-preset measurements")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("batch", help="one report per profile (files or folders of YAML) plus a comparison page")
+    p.add_argument("profiles", nargs="+", type=Path, help="profile files or folders, e.g. data/profiles/")
+    p.add_argument("--out", type=Path, default=Path("reports/batch"), help="output folder (default reports/batch)")
+    p.add_argument("--workers", type=int, default=2, help="notebooks run in parallel (default 2)")
+    p.add_argument("--full", action="store_true", help="use full-preset measurements")
+    p.set_defaults(func=cmd_batch)
     p = sub.add_parser("claims", help="the claims ledger with verdicts")
     p.add_argument("--json", action="store_true", help="one JSON object per claim")
     p.add_argument("--chapter", type=int, choices=range(1, 6), help="only this chapter")

@@ -93,13 +93,17 @@ def run_chapter(chapter: Chapter, profile: dict[str, Any], work: Path, *, timeou
         error = f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, timeout, …: the chapter fails, the report goes on
         error = f"{type(exc).__name__}: {exc}"
-    ok = not error
-    status = "ran without errors" if ok else "FAILED: " + error.splitlines()[0][:200]
+    convert_chapter(chapter, nb_out, work, profile["profile_name"], error)
+    return ChapterOutcome(chapter.number, chapter.title, chapter.slug, not error, time.perf_counter() - t0, error)
+
+
+def convert_chapter(chapter: Chapter, nb_out: Path, work: Path, profile_name: str, error: str) -> None:
+    """The chapter's HTML page; a failed chapter still gets its page, with the error shown."""
+    status = "ran without errors" if not error else "FAILED: " + error.splitlines()[0][:200]
     if nb_out.exists():
-        notebook_to_html(nb_out, work / f"{chapter.slug}.html", profile_name=profile["profile_name"], status=status)
+        notebook_to_html(nb_out, work / f"{chapter.slug}.html", profile_name=profile_name, status=status)
     else:
         (work / f"{chapter.slug}.html").write_text(f"<h1>{html.escape(chapter.title)}</h1><pre>{html.escape(error)}</pre>")
-    return ChapterOutcome(chapter.number, chapter.title, chapter.slug, ok, time.perf_counter() - t0, error)
 
 
 def _json_default(obj: Any):
@@ -112,9 +116,12 @@ def _json_default(obj: Any):
 
 
 def results_document(profile: dict[str, Any], outcomes: list[ChapterOutcome], preset: str) -> dict[str, Any]:
+    from . import ch5
+
     lookups = {m.name: measure.lookup(m.name, preset) for m in measure.all_measurements()}
     decision = ch1.decide(profile)
     ledger = claims_mod.ledger(lambda name: lookups[name] if name in lookups else measure.lookup(name, preset))
+    profile_all = ch5.PARAMS.validate({k: v for k, v in profile.items() if k in ch5.PARAMS})
     return {
         "generated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "gohandbook": __version__, "profile": profile, "preset": preset,
@@ -127,7 +134,9 @@ def results_document(profile: dict[str, Any], outcomes: list[ChapterOutcome], pr
                                 "provenance": lk.result["provenance"] if lk.ok else None,
                                 "summary": lk.result["summary"] if lk.ok else None}
                          for name, lk in lookups.items()},
+        "key_figures": ch5.key_figures(profile_all),
         "claims": [v.as_dict() for v in ledger],
+        "adr": ch5.decision_record(profile_all, ledger),
     }
 
 
@@ -161,28 +170,64 @@ body {{font: 15px/1.5 system-ui, sans-serif; max-width: 900px; margin: 2em auto;
 <h2>Chapters</h2><ul>{chapters}</ul>
 <h2>Claims of the source document</h2>
 <table><tr><th>Verdict / status</th><th>Claims</th></tr>{verdicts}</table>
-<p>Every claim with its verdict, measured value and provenance is in <a href="results.json">results.json</a>.</p>
+<p>Every claim with its verdict, measured value and provenance is in <a href="results.json">results.json</a>.
+The decision as an Architecture Decision Record (MADR 4.0): <a href="adr.md">adr.md</a>.</p>
 <p class="prov">Generated {doc['generated']} on {html.escape(host['cpu_model'])} ({host['cores']} cores,
 {host['memory_gib']} GiB, {html.escape(host['os'])}) with {go['version']} ({html.escape(go['source'])}), gohandbook {doc['gohandbook']}.</p>
 </body></html>
 """
 
 
-def build_report(profile_source=None, out: Path | str = "reports/default", *, full: bool = False,
-                 say: Say = print, progress_factory=None, overrides: dict[str, Any] | None = None) -> ReportOutcome:
-    profile = load_profile(profile_source)  # a bad profile fails here, before anything runs
+def prepare_profile(profile_source, *, full: bool, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate a profile (file or mapping) and set report mode; a bad profile fails here, before anything runs."""
+    profile = load_profile(profile_source)
     if overrides:
         profile = load_profile({**profile, **overrides})
     profile["quick"] = not full
     profile["live_widgets"] = False
+    return profile
+
+
+def work_dir(out: Path) -> Path:
+    work = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    return work
+
+
+def finish(profile: dict[str, Any], outcomes: list[ChapterOutcome], work: Path, out: Path, preset: str) -> ReportOutcome:
+    """Write index and results.json, then move the report into place: only a fully good run replaces `out`."""
+    doc = results_document(profile, outcomes, preset)
+    (work / "results.json").write_text(json.dumps({k: v for k, v in doc.items() if k != "adr"}, indent=1,
+                                                  default=_json_default))
+    (work / "adr.md").write_text(doc["adr"])
+    (work / "index.html").write_text(index_html(doc))
+    ok = all(o.ok for o in outcomes)
+    if ok:
+        final = out
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.replace(out, old)
+            os.replace(work, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(work, out)
+    else:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        final = out.parent / f"{out.name}-failed-{stamp}"
+        os.replace(work, final)
+    return ReportOutcome(final, ok, outcomes, profile)
+
+
+def build_report(profile_source=None, out: Path | str = "reports/default", *, full: bool = False,
+                 say: Say = print, progress_factory=None, overrides: dict[str, Any] | None = None) -> ReportOutcome:
+    profile = prepare_profile(profile_source, full=full, overrides=overrides)
     preset = "full" if full else "quick"
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     say(f"Measuring ({preset} preset; cached results are reused)")
     measure_all(preset, say, progress_factory)
-    work = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    work = work_dir(out)
     try:
         outcomes = []
         for chapter in chapters():
@@ -192,23 +237,6 @@ def build_report(profile_source=None, out: Path | str = "reports/default", *, fu
             outcome = run_chapter(chapter, profile, work)
             say(f"  {'ok' if outcome.ok else 'FAILED'} in {outcome.seconds:.1f} s" + (f": {outcome.error}" if outcome.error else ""))
             outcomes.append(outcome)
-        doc = results_document(profile, outcomes, preset)
-        (work / "results.json").write_text(json.dumps(doc, indent=1, default=_json_default))
-        (work / "index.html").write_text(index_html(doc))
-        ok = all(o.ok for o in outcomes)
-        if ok:
-            final = out
-            if out.exists():
-                old = out.parent / f".{out.name}.old-{os.getpid()}"
-                os.replace(out, old)
-                os.replace(work, out)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(work, out)
-        else:
-            stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            final = out.parent / f"{out.name}-failed-{stamp}"
-            os.replace(work, final)
-        return ReportOutcome(final, ok, outcomes, profile)
+        return finish(profile, outcomes, work, out, preset)
     finally:
         shutil.rmtree(work, ignore_errors=True)

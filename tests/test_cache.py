@@ -136,3 +136,18 @@ def test_two_processes_at_once_measure_once(demo, tmp_cache):
     assert calls(tmp) == 1
     files = list((tmp_cache / "results" / "demo").glob("*.json"))
     assert len(files) == 1 and json.loads(files[0].read_text())["key"] == keys[0]
+
+
+def test_reference_results_are_used_only_when_nothing_was_measured_here(demo, tmp_path, monkeypatch):
+    _, _, tmp = demo
+    monkeypatch.setattr(paths, "data_dir", lambda: tmp_path / "data")
+    measure.run("demo")
+    assert measure.record_reference("demo", "quick")
+    # a machine that has measured nothing sees the shipped result, labelled as such
+    monkeypatch.setenv("GOHANDBOOK_CACHE", str(tmp_path / "empty-cache"))
+    found = measure.lookup("demo")
+    assert found.status == "reference" and "not on this machine" in found.reason
+    assert found.result["summary"] == {"value": 2} and found.result["raw"] == {}
+    # once measured here, the local result wins
+    measure.run("demo")
+    assert measure.lookup("demo").status == "current"

@@ -16,7 +16,7 @@ from gohandbook.ch1 import WORKLOAD_PRESETS
 from gohandbook.models.decision import CRITERIA
 
 from . import charts
-from .render import chart_widget, show_chart, show_html, table_html
+from .render import chart_widget, result_banner, show_chart, show_html, table_html
 
 
 def recommendation_html(params: dict, result) -> str:
@@ -47,14 +47,15 @@ def decision_panel(params: dict):
     state = dict(params)
     for c in CRITERIA:  # sliders start at the effective answers
         state[f"answer_{c.key}"] = ch1.answers(params)[c.key]
-    style = {"description_width": "330px"}
-    layout = W.Layout(width="560px")
+    style = {"description_width": "230px"}
+    layout = W.Layout(width="520px")
     workload = W.Dropdown(options=list(WORKLOAD_PRESETS), value=params["workload_kind"], description="Workload",
                           style=style, layout=layout)
-    answer_sliders = {c.key: W.IntSlider(value=int(state[f"answer_{c.key}"]), min=0, max=4, description=c.label,
-                                         style=style, layout=layout) for c in CRITERIA}
+    answer_sliders = {c.key: W.IntSlider(value=int(state[f"answer_{c.key}"]), min=0, max=4, description=c.short,
+                                         tooltip=c.label, style=style, layout=layout) for c in CRITERIA}
     weight_sliders = {c.key: W.FloatSlider(value=params[f"weight_{c.key}"], min=0, max=10, step=0.5,
-                                           description=c.label, style=style, layout=layout) for c in CRITERIA}
+                                           description=c.short, tooltip=c.label, style=style, layout=layout)
+                      for c in CRITERIA}
     threshold = W.FloatSlider(value=params["adopt_threshold"], min=0.05, max=0.95, step=0.05,
                               description="Decision threshold", style=style, layout=layout)
     verdict = W.HTML(recommendation_html(state, result))
@@ -108,11 +109,10 @@ def decision_panel(params: dict):
 def validation_section(params: dict) -> None:
     found = ch1.results(params)
     qv = found["quick_validation"]
+    if result_banner(qv):
+        show_html(result_banner(qv))
     if not qv.ok:
-        show_html(f'<div class="gh-warn">{html.escape(qv.reason)}</div>')
         return
-    if qv.status != "current":
-        show_html(f'<div class="gh-warn">Showing an older result ({html.escape(qv.reason)}).</div>')
     rows = ch1.long_form(qv)
     prov = measure.provenance_line(qv.result)
     show_chart(charts.runtime_comparison(rows, current=params["current_stack"],
@@ -139,8 +139,9 @@ def seed_table_section(params: dict) -> None:
 
 def binary_section(params: dict) -> None:
     found = ch1.results(params)["go_binary_size"]
+    if result_banner(found):
+        show_html(result_banner(found))
     if not found.ok:
-        show_html(f'<div class="gh-warn">{html.escape(found.reason)}</div>')
         return
     s, raw = found.result["summary"], found.result["raw"]
     rows = [{"Build": name, "ldflags": v["ldflags"] or "—", "env": " ".join(f"{k}={x}" for k, x in v["env"].items()) or "—",
@@ -154,8 +155,9 @@ def binary_section(params: dict) -> None:
 
 def static_section(params: dict) -> None:
     found = ch1.results(params)["static_analysis"]
+    if result_banner(found):
+        show_html(result_banner(found))
     if not found.ok:
-        show_html(f'<div class="gh-warn">{html.escape(found.reason)}</div>')
         return
     s = found.result["summary"]
     sc = "skipped" if s["staticcheck_found"] is None else f"{s['staticcheck_found']} of {s['planted']}"

@@ -81,3 +81,13 @@ STYLE = """<style>
 
 def show_html(markup: str) -> None:
     display(HTML(STYLE + markup))
+
+
+def result_banner(found) -> str:
+    """A visible label for anything but a current result measured on this machine ('' when current)."""
+    if found.status == "current":
+        return ""
+    if found.status == "missing":
+        return f'<div class="gh-warn">Not measured: {html.escape(found.reason)}</div>'
+    label = {"stale": "Showing an older result", "reference": "Showing a reference result, not measured here"}
+    return f'<div class="gh-warn"><b>{label.get(found.status, found.status)}</b>: {html.escape(found.reason)}</div>'

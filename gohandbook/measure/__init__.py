@@ -92,7 +92,7 @@ def _key(m: Measurement, params: dict[str, Any], go: GoToolchain) -> str:
 @dataclass
 class Lookup:
     result: dict | None
-    status: str          # "current" | "stale" | "missing"
+    status: str          # "current" | "stale" | "reference" | "missing"
     reason: str = ""
 
     @property
@@ -118,8 +118,45 @@ def lookup(name: str, preset: str = "quick", overrides: dict[str, Any] | None = 
             return Lookup(hit, "current")
     old = cache.latest(name, params) or cache.latest(name)
     if old is None:
+        ref = reference_result(name, preset)
+        if ref is not None:
+            p = ref["provenance"]
+            return Lookup(ref, "reference", (
+                f"reference result shipped in data/reference-results, measured by the handbook on "
+                f"{p['host']['cpu_model']} ({p['host']['cores']} cores) with {p['go']['version']} on {p['finished'][:10]}, "
+                f"not on this machine: run `gohandbook measure {name}` to measure here"))
         return Lookup(None, "missing", f"{name} has not been measured on this machine yet: run `gohandbook measure {name}`")
     return Lookup(old, "stale", stale_reason(m, old, params, go) if go else go_problem)
+
+
+def reference_dir():
+    return paths.data_dir() / "reference-results"
+
+
+def reference_result(name: str, preset: str) -> dict | None:
+    """A result recorded by the handbook on another machine and shipped with it (clearly labelled)."""
+    import json
+
+    path = reference_dir() / f"{name}-{preset}.json"
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def record_reference(name: str, preset: str = "quick", cache: Cache | None = None) -> str | None:
+    """Copy the current cached result into data/reference-results (for sites without measurements)."""
+    import json
+
+    found = lookup(name, preset, cache=cache)
+    if found.status != "current":
+        return None
+    folder = reference_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{preset}.json"
+    result = dict(found.result, raw={})  # raw samples stay in the cache; the summary and provenance travel
+    path.write_text(json.dumps(result, indent=1, sort_keys=True, default=str) + "\n")
+    return str(path)
 
 
 def stale_reason(m: Measurement, result: dict, params: dict, go: GoToolchain) -> str:

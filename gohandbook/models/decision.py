@@ -25,21 +25,22 @@ class Criterion:
     sign: int          # +1 a reason for Go, -1 a constraint against
     label: str
     seed: str          # the source document's wording
+    short: str = ""    # for slider labels
 
 
 CRITERIA: tuple[Criterion, ...] = (
     Criterion("high_concurrency", +1, "High-concurrency infrastructure (gateways, brokers, collectors)",
-              "高并发基础设施类系统:如API网关、消息代理、监控采集器"),
+              "高并发基础设施类系统:如API网关、消息代理、监控采集器", "High-concurrency infrastructure"),
     Criterion("ops_tooling", +1, "CI/CD and operations tooling shipped as single binaries",
-              "CI/CD与运维工具开发:单二进制分发、无依赖部署"),
+              "CI/CD与运维工具开发:单二进制分发、无依赖部署", "CI/CD and ops tooling"),
     Criterion("efficiency_bottleneck", +1, "Engineering-efficiency bottleneck (style, reviews, onboarding)",
-              "团队工程效能瓶颈明显时"),
+              "团队工程效能瓶颈明显时", "Efficiency bottleneck"),
     Criterion("compute_ai", -1, "Compute-heavy science or AI training tied to the Python ecosystem",
-              "计算密集型科学建模或需要丰富生态库的AI训练任务"),
+              "计算密集型科学建模或需要丰富生态库的AI训练任务", "Compute-heavy / AI training"),
     Criterion("legacy_abstractions", -1, "Legacy relying on heavy generics, AOP or complex ORM mapping",
-              "对泛型抽象要求极高、需深度面向切面编程(AOP)或复杂ORM映射的遗留业务系统"),
+              "对泛型抽象要求极高、需深度面向切面编程(AOP)或复杂ORM映射的遗留业务系统", "Legacy generics/AOP/ORM"),
     Criterion("no_systems_experience", -1, "Team without systems experience and no wish to learn",
-              "现有团队完全缺乏系统编程经验且无意愿学习底层原理"),
+              "现有团队完全缺乏系统编程经验且无意愿学习底层原理", "No systems experience"),
 )
 CRITERION_KEYS = tuple(c.key for c in CRITERIA)
 
