@@ -123,7 +123,7 @@ def cmd_report(args) -> int:
     from .report import build_report
 
     outcome = build_report(args.profile, args.out, full=args.full, say=lambda m: print(m, file=sys.stderr),
-                           progress_factory=lambda m: _Bar(m.name))
+                           progress_factory=lambda m: _Bar(m.name), workers=args.workers)
     index = outcome.out / "index.html"
     if outcome.ok:
         print(f"report written: {index}")
@@ -183,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", type=Path, help="YAML profile (parameter: value); default: the defaults")
     p.add_argument("--out", type=Path, default=Path("reports/default"), help="output folder (default reports/default)")
     p.add_argument("--full", action="store_true", help="use full-preset measurements")
+    p.add_argument("--workers", type=int, default=2, help="chapters run in parallel (default 2)")
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("batch", help="one report per profile (files or folders of YAML) plus a comparison page")
     p.add_argument("profiles", nargs="+", type=Path, help="profile files or folders, e.g. data/profiles/")

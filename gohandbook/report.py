@@ -9,6 +9,7 @@ earlier good report is never overwritten by a failed one.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import html
 import json
 import os
@@ -59,6 +60,7 @@ def measure_all(preset: str, say: Say, progress_factory=None) -> dict[str, dict]
     return results
 
 
+@functools.lru_cache(maxsize=1)
 def html_exporter():
     from nbconvert import HTMLExporter
 
@@ -219,8 +221,19 @@ def finish(profile: dict[str, Any], outcomes: list[ChapterOutcome], work: Path, 
     return ReportOutcome(final, ok, outcomes, profile)
 
 
+def _say_outcome(say: Say, o: ChapterOutcome) -> None:
+    say(f"  chapter {o.number}: {'ok' if o.ok else 'FAILED'} in {o.seconds:.1f} s" + (f": {o.error}" if o.error else ""))
+
+
+def _run_chapter_number(number: int, profile: dict[str, Any], work: str) -> ChapterOutcome:
+    """Worker-process entry point: chapters are looked up by number in the child."""
+    chapter = next(c for c in chapters() if c.number == number)
+    return run_chapter(chapter, profile, Path(work))
+
+
 def build_report(profile_source=None, out: Path | str = "reports/default", *, full: bool = False,
-                 say: Say = print, progress_factory=None, overrides: dict[str, Any] | None = None) -> ReportOutcome:
+                 say: Say = print, progress_factory=None, overrides: dict[str, Any] | None = None,
+                 workers: int = 2) -> ReportOutcome:
     profile = prepare_profile(profile_source, full=full, overrides=overrides)
     preset = "full" if full else "quick"
     out = Path(out).resolve()
@@ -228,15 +241,30 @@ def build_report(profile_source=None, out: Path | str = "reports/default", *, fu
     say(f"Measuring ({preset} preset; cached results are reused)")
     measure_all(preset, say, progress_factory)
     work = work_dir(out)
+    todo = [c for c in chapters() if c.path.exists()]
     try:
         outcomes = []
-        for chapter in chapters():
-            if not chapter.path.exists():
-                continue
-            say(f"Running chapter {chapter.number}: {chapter.title}")
-            outcome = run_chapter(chapter, profile, work)
-            say(f"  {'ok' if outcome.ok else 'FAILED'} in {outcome.seconds:.1f} s" + (f": {outcome.error}" if outcome.error else ""))
-            outcomes.append(outcome)
+        if workers <= 1:
+            for chapter in todo:
+                say(f"Running chapter {chapter.number}: {chapter.title}")
+                outcomes.append(run_chapter(chapter, profile, work))
+                _say_outcome(say, outcomes[-1])
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+            from multiprocessing import get_context
+
+            say(f"Running {len(todo)} chapters with Papermill on {workers} workers")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+                futures = {pool.submit(_run_chapter_number, c.number, profile, str(work)): c for c in todo}
+                for future in as_completed(futures):
+                    chapter = futures[future]
+                    try:
+                        outcomes.append(future.result())
+                    except Exception as exc:  # the worker itself died
+                        outcomes.append(ChapterOutcome(chapter.number, chapter.title, chapter.slug, False, 0.0,
+                                                       f"{type(exc).__name__}: {exc}"))
+                    _say_outcome(say, outcomes[-1])
+        outcomes.sort(key=lambda o: o.number)
         return finish(profile, outcomes, work, out, preset)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -114,7 +114,7 @@ def test_failed_chapter_keeps_the_earlier_report(tmp_path, monkeypatch):
     (out / "index.html").write_text("earlier good report")
     broken = _broken_chapter(tmp_path)
     monkeypatch.setattr(report, "chapters", lambda: (broken,))
-    outcome = report.build_report(None, out, say=lambda m: None)
+    outcome = report.build_report(None, out, say=lambda m: None, workers=1)
     assert not outcome.ok and outcome.out != out and outcome.out.name.startswith("default-failed-")
     assert (out / "index.html").read_text() == "earlier good report"
     page = (outcome.out / "09-broken.html").read_text()
@@ -133,7 +133,7 @@ def test_interrupted_run_keeps_the_earlier_report(tmp_path, monkeypatch):
 
     monkeypatch.setattr(report, "run_chapter", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        report.build_report(None, out, say=lambda m: None)
+        report.build_report(None, out, say=lambda m: None, workers=1)
     assert (out / "index.html").read_text() == "earlier good report"
     assert not list(tmp_path.glob(".default.tmp-*"))
 
