@@ -85,6 +85,16 @@ def _spawn(cmd: Sequence[str], *, env: Mapping[str, str] | None, cwd: str | Path
     return proc
 
 
+def start(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | Path | None = None,
+          capture: bool = True) -> subprocess.Popen:
+    """Start a child in its own process group, tracked so that it is killed at exit at the latest.
+
+    The caller must end it with `kill_group` (in a `finally`), or wait for it.
+    """
+    pipe = subprocess.PIPE if capture else subprocess.DEVNULL
+    return _spawn(cmd, env=env, cwd=cwd, stdout=pipe, stderr=pipe)
+
+
 @dataclass
 class Completed:
     cmd: list[str]

@@ -1,0 +1,109 @@
+// Command faultyhealth is the health-check service of chapter 1 with fault
+// injection that can be switched while it runs, for chapter 4's chaos and
+// canary experiments.
+//
+// Usage:
+//
+//	faultyhealth [-addr 127.0.0.1:8080] [-latency 0s] [-jitter 0s] [-error-pct 0] [-status 500]
+//	             [-cpu-hogs 0] [-cpu-load 100] [-seed 1]
+//
+// GET /healthz answers like the chapter 1 service, through the active faults.
+// The admin API is never faulty:
+//
+//	GET    /admin/ready     200 while the process runs (readiness for the harness)
+//	GET    /admin/faults    the active faults as JSON
+//	POST   /admin/faults    set faults from query parameters latency_ms, jitter_ms,
+//	                        error_pct, status, cpu_hogs, cpu_load (unset ones keep their value)
+//	DELETE /admin/faults    clear every fault
+//	POST   /admin/kill      answer 202, then exit at once with status 137 (no graceful shutdown)
+//
+// Once listening it prints exactly one line to stdout: READY http://<host:port>.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exit is replaced in tests.
+var exit = os.Exit
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("faultyhealth", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address host:port (port 0 picks a free port)")
+	var f Faults
+	fs.DurationVar(&f.Latency, "latency", 0, "added latency per request")
+	fs.DurationVar(&f.Jitter, "jitter", 0, "uniform random extra latency in [0, jitter)")
+	fs.Float64Var(&f.ErrorPct, "error-pct", 0, "percentage of requests answered with -status instead of 200")
+	fs.IntVar(&f.Status, "status", http.StatusInternalServerError, "status code of injected errors")
+	fs.IntVar(&f.CPUHogs, "cpu-hogs", 0, "goroutines burning CPU")
+	fs.Float64Var(&f.CPULoad, "cpu-load", 100, "busy percentage of each CPU hog")
+	seed := fs.Uint64("seed", 1, "random seed for error and jitter draws")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "faultyhealth: unexpected arguments: %v\n", fs.Args())
+		return 2
+	}
+	if err := f.Validate(); err != nil {
+		fmt.Fprintf(stderr, "faultyhealth: %v\n", err)
+		return 2
+	}
+	svc := NewService(*seed)
+	svc.Set(f)
+	defer svc.Set(Faults{Status: http.StatusInternalServerError}) // stop the CPU hogs
+	if err := serve(ctx, *addr, svc.Handler(func() { exit(137) }), stdout); err != nil {
+		fmt.Fprintf(stderr, "faultyhealth: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, addr string, h http.Handler, ready io.Writer) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if _, err := fmt.Fprintf(ready, "READY http://%s\n", ln.Addr()); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("announce readiness: %w", err)
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,3 @@
+module gohandbook.example/loopvar
+
+go 1.21

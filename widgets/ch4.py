@@ -1,0 +1,402 @@
+"""Chapter 4's interactive layer: the migration-cost and canary models with live controls, and the
+cached measurements (loop variables, canary router, fuzzing, module inventory, chaos) as charts
+and tables. Moving a control re-runs a model (cheap); it never measures.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Callable
+
+import ipywidgets as W
+
+from gohandbook import ch4, claims as claims_mod, measure
+from gohandbook.models import migration_cost as mc
+from gohandbook.params import ParameterError
+
+from . import charts_ch4 as charts
+from .render import chart_widget, show_chart, show_html, table_html
+
+STYLE = {"description_width": "230px"}
+PANELS: dict[str, Any] = {}  # the live panels shown last, by name (for tests and for reuse in a notebook)
+LAYOUT = W.Layout(width="470px")
+
+
+def _warn(text: str) -> str:
+    return f'<div class="gh-warn">{html.escape(text)}</div>'
+
+
+def _status(found: measure.Lookup) -> str:
+    if not found.ok:
+        return _warn(found.reason)
+    if found.status != "current":
+        return _warn(f"Showing an older result ({found.reason}).")
+    return ""
+
+
+def _prov(found: measure.Lookup) -> str:
+    return measure.provenance_line(found.result) if found.ok else ""
+
+
+def _control(param_name: str, value: Any):
+    """An ipywidgets control for one declared parameter (sliders update on release)."""
+    p = ch4.PARAMS[param_name]
+    common = dict(description=p.label or p.name, style=STYLE, layout=LAYOUT, tooltip=p.help)
+    if p.kind == "choice":
+        return W.Dropdown(options=list(p.choices), value=value, **common)
+    if p.kind == "str":
+        return W.Text(value=value, continuous_update=False, **common)
+    if p.kind == "int":
+        big = p.max is not None and p.max > 1000
+        if big:
+            return W.BoundedIntText(value=value, min=p.min, max=p.max, step=p.step or 1, **common)
+        return W.IntSlider(value=value, min=p.min, max=p.max, step=p.step or 1, continuous_update=False, **common)
+    big = p.max is not None and p.max > 1000
+    if big:
+        return W.BoundedFloatText(value=value, min=p.min, max=p.max, step=p.step or 1, **common)
+    return W.FloatSlider(value=value, min=p.min, max=p.max, step=p.step or 0.1, continuous_update=False, **common)
+
+
+def _live_panel(params: dict, names: tuple[str, ...], groups: list[tuple[str, tuple[str, ...]]],
+                render: Callable[[dict], None]) -> dict:
+    """Controls for `names`, grouped under headings; `render(state)` runs on every change."""
+    state = dict(params)
+    controls = {name: _control(name, params[name]) for name in names}
+
+    def changed(_change=None) -> None:
+        for name, control in controls.items():
+            state[name] = control.value
+        render(state)
+
+    for control in controls.values():
+        control.observe(changed, names="value")
+    boxes = []
+    for heading, members in groups:
+        boxes.append(W.VBox([W.HTML(f"<b>{html.escape(heading)}</b>"), *(controls[m] for m in members)]))
+    return {"state": state, "controls": controls, "box": W.VBox(boxes)}
+
+
+# ---------------------------------------------------------------- 4.1 migration cost
+
+MIGRATION_GROUPS = [
+    ("Team", ("team_size", "mig_share_java", "mig_share_python", "mig_share_node", "mig_time_share_pct",
+              "mig_cost_per_engineer_month", "mig_horizon_months")),
+    ("Cognitive friction (seed's matrix, 1–5)", ("mig_friction_error_handling", "mig_friction_concurrency",
+                                                 "mig_friction_dependencies", "mig_friction_extra", "mig_friction_spread",
+                                                 "mig_friction_elasticity_pct")),
+    ("Ramp-up (COCOMO II, Go Developer Survey 2020)", ("mig_current_ltex", "mig_plex_before", "mig_plex_after",
+                                                       "mig_gap_closed_pct", "mig_long_run_velocity_pct",
+                                                       "mig_recovered_within_pct")),
+    ("Running costs (chapter 1's measurements × your fleet and prices)", (
+        "mig_fleet_instances", "mig_instance_vcpu", "mig_price_vcpu_month", "mig_price_gib_month", "mig_app_memory_gib",
+        "mig_savings_realised_pct", "mig_savings_start_month")),
+    ("Simulation", ("mig_runs", "mig_seed")),
+]
+
+
+def _migration_summary(params: dict, r: mc.MigrationResult, why: str) -> str:
+    sv = r.inp.savings
+    h = r.inp.horizon_months
+    parts = [f"<b>{html.escape(ch4.migration_finding(r))}.</b>",
+             f"Cost of the dip (median): {r.dip_engineer_months[0.5]:.1f} engineer-months ≈ {r.dip_cost[0.5]:,.0f} "
+             f"(10–90 %: {r.dip_cost[0.1]:,.0f}–{r.dip_cost[0.9]:,.0f})."]
+    if sv is None:
+        parts.append(f"Break-even not computed: {html.escape(why)}.")
+    else:
+        be = r.breakeven_months[0.5]
+        when = (f"in month {be:.1f} (median)" if be is not None
+                else f"not within {h} months in the median run ({r.breakeven_share * 100:.0f} % of runs break even)")
+        fleet = ch4.breakeven_fleet(r)
+        parts.append(f"Running-cost savings ≈ {r.monthly_saving[0.5]:,.0f} per month from month {sv.start_month:g}: "
+                     f"they cover the dip {when}.")
+        if fleet is not None:
+            parts.append(f"With these prices the savings pay for the median dip within {h} months from a fleet of about "
+                         f"{fleet:,.0f} instances.")
+    counts = ", ".join(f"{n} {lang}" for lang, n in r.language_counts.items() if n)
+    friction = ", ".join(f"{lang} {v:.1f}" for lang, v in r.friction_by_language.items())
+    parts.append(f"<span class='gh-prov'>Simulated engineers: {counts}. Mean friction by source language: {friction}; "
+                 f"starting productivity {r.p0_range[0] * 100:.0f}–{r.p0_range[1] * 100:.0f} % of today (COCOMO II).</span>")
+    return '<div class="gh-callout">' + "<br>".join(parts) + "</div>"
+
+
+def _migration_views(params: dict) -> tuple[str, Any, Any, Any, str]:
+    r, why = ch4.migrate(params)
+    cost_title = ("Running-cost savings never cover the dip within the horizon (median)"
+                  if r.breakeven_months and r.breakeven_months[0.5] is None else
+                  f"Savings cover the cost of the dip after {r.breakeven_months[0.5]:.1f} months (median)"
+                  if r.breakeven_months else "Cost of the dip over time")
+    return (_migration_summary(params, r, why), charts.fan_chart(r, ch4.migration_finding(r)),
+            charts.cost_savings_chart(r, cost_title, "cost units"), charts.ramp_chart(r),
+            table_html(ch4.migration_rows(r), caption="Quantiles over the Monte Carlo runs."))
+
+
+def migration_panel(params: dict):
+    """The migration-cost model: static in reports, controls + live charts in JupyterLab and Voila."""
+    summary, fan, cost, ramp, table = _migration_views(params)
+    if not params["live_widgets"]:
+        show_html(summary)
+        show_chart(fan, live=False)
+        show_chart(ramp, live=False)
+        show_chart(cost, live=False)
+        show_html(table)
+        return None
+    summary_w, table_w = W.HTML(summary), W.HTML(table)
+    fan_w, ramp_w, cost_w = chart_widget(fan), chart_widget(ramp), chart_widget(cost)
+
+    def render(state: dict) -> None:
+        try:
+            validated = ch4.PARAMS.validate({k: v for k, v in state.items() if k in ch4.PARAMS})
+            s, f, c, rp, t = _migration_views(validated)
+        except ParameterError as exc:
+            summary_w.value = _warn(str(exc))
+            return
+        summary_w.value, table_w.value = s, t
+        fan_w.chart, cost_w.chart, ramp_w.chart = f, c, rp
+
+    names = tuple(n for _, members in MIGRATION_GROUPS for n in members)
+    panel = _live_panel(params, names, MIGRATION_GROUPS, render)
+    from IPython.display import display
+
+    show_html("")
+    ui = W.VBox([panel["box"], summary_w, fan_w, ramp_w, cost_w, table_w])
+    PANELS["migration"] = ui
+    display(ui)
+    return None
+
+
+def friction_section(params: dict) -> None:
+    matrix = ch4.friction_matrix(params)
+    seed = {"error_handling": ("try/catch exception flow", "explicit error return + if err != nil"),
+            "concurrency": ("thread pool + synchronized", "goroutine + channel"),
+            "dependencies": ("Maven/pip central repositories", "go mod semantic versions + local cache")}
+    rows = []
+    for dim, per in matrix.items():
+        habit, expect = seed.get(dim, ("(added here)", ""))
+        rows.append({"Dimension": dim.replace("_", " "), "Java/Python habit (seed)": habit, "Go expectation (seed)": expect,
+                     **{f"{lang.capitalize()}": f"{per[lang]:g}" if lang in per else "—" for lang in mc.LANGUAGES}})
+    show_html(table_html(rows, caption=(
+        "The friction matrix in use (ratings 1–5). The seed rates error handling 4, concurrency 5 and dependency "
+        "management 3 for Java/Python engineers; it says nothing about Node.js, so the same ratings apply there "
+        "until you change them (mig_friction_extra adds dimensions, optionally per language).")))
+
+
+# ---------------------------------------------------------------- loopvar
+
+def loopvar_section(params: dict) -> None:
+    found = ch4.lookup(params, "loopvar")
+    if not found.ok:
+        show_html(_warn(found.reason))
+        return
+    s = found.result["summary"]
+    status = _status(found)
+    verdict = ("outdated for go ≥ 1.22: with go 1.22 in go.mod each goroutine sees its own item; with go 1.21 or "
+               "no go line they all see the last one" if s["go121"]["bug_reproduced"] and not s["go122"]["bug_reproduced"]
+               else "see the outputs")
+    show_html(status + f'<div class="gh-callout"><b>Verdict on the seed\'s warning: {html.escape(verdict)}.</b> '
+              f"The seed's own “wrong” example (processItem) captures a function parameter, not a loop variable: it "
+              f"printed “{html.escape(str(s['seed_example']['output_go121']))}” even under go 1.21.</div>")
+    show_html(table_html(ch4.loopvar_rows(found), caption=(
+        "One main.go (identical in all three modules), run with `go run .` and checked with `go vet`; each cell is the "
+        "sorted values the goroutines saw (a b c is correct). " + _prov(found))))
+    code = found.result["raw"].get("main.go", "")
+    start = code.find("// captureLoopVar")
+    end = code.find("// passAsArgument")
+    seed_start = code.find("// processItem is")
+    seed_end = code.find("func runSeed")
+    show_html("<details><summary>The program's loop and the seed's two examples (go-samples/loopvar/*/main.go)</summary>"
+              f"<pre>{html.escape(code[start:end].strip())}\n\n{html.escape(code[seed_start:seed_end].strip())}</pre></details>")
+
+
+# ---------------------------------------------------------------- 4.2 canary
+
+CANARY_GROUPS = [
+    ("Rollout plan", ("canary_plan", "canary_custom_steps", "canary_interval_s", "canary_threshold",
+                      "canary_min_success_pct")),
+    ("Traffic and versions", ("canary_rps", "canary_bad_failure_pct", "canary_good_failure_pct")),
+]
+PLAN_COLUMNS = ["Plan", "Steps (%)", "Bad version: expected bad requests", "Bad version: P(rolled back)",
+                "Bad version: expected detection", "Healthy version: full rollout after", "Healthy version: P(false rollback)"]
+
+
+def _canary_views(params: dict) -> tuple[str, Any, str]:
+    r = ch4.canary_model.evaluate(ch4.canary_input(params))
+    good = ch4.canary_model.evaluate(ch4.canary_input(params, params["canary_good_failure_pct"]))
+    detect = "—" if r.expected_detection_s is None else ch4.fmt_seconds(r.expected_detection_s)
+    text = (f'<div class="gh-callout"><b>{html.escape(ch4.plan_label(params))}:</b> a version failing '
+            f"{params['canary_bad_failure_pct']:g} % of requests is rolled back with probability {r.p_rollback * 100:.1f} % "
+            f"after {detect} on average, having served about <b>{r.expected_bad:,.1f} bad requests</b>; if it slipped "
+            f"through it would serve {r.bad_per_hour_if_promoted:,.0f} bad requests per hour. A healthy version "
+            f"(failing {params['canary_good_failure_pct']:g} %) is fully rolled out after {ch4.fmt_seconds(good.min_rollout_s)} "
+            f"and wrongly rolled back with probability {good.p_rollback * 100:.2f} %.</div>")
+    step_rows = [{"Step": s.step, "Weight (%)": f"{s.weight_pct:g}", "Canary requests per interval": s.canary_requests,
+                  "P(check fails)": f"{s.p_check_fails * 100:.1f} %", "P(reached)": f"{s.p_reached * 100:.1f} %",
+                  "Expected bad requests here": f"{s.expected_bad:,.1f}"} for s in r.steps]
+    chart = charts.canary_sweep_chart(ch4.canary_sweep(params), selected=params["canary_plan"],
+                                      min_success=params["canary_min_success_pct"], rps=params["canary_rps"],
+                                      interval_s=params["canary_interval_s"], threshold=params["canary_threshold"])
+    tables = (table_html(step_rows, caption="The selected plan with the bad version, step by step.")
+              + table_html(ch4.canary_plan_rows(params), PLAN_COLUMNS, caption=(
+                  "Every plan with the same traffic and versions. Flagger's promotion takes interval × number of steps; "
+                  "its rollback takes interval × threshold once the checks fail.")))
+    return text, chart, tables
+
+
+def canary_model_panel(params: dict):
+    text, chart, tables = _canary_views(params)
+    if not params["live_widgets"]:
+        show_html(text)
+        show_chart(chart, live=False)
+        show_html(tables)
+        return None
+    text_w, tables_w, chart_w = W.HTML(text), W.HTML(tables), chart_widget(chart)
+
+    def render(state: dict) -> None:
+        try:
+            validated = ch4.PARAMS.validate({k: v for k, v in state.items() if k in ch4.PARAMS})
+            t, c, tb = _canary_views(validated)
+        except ParameterError as exc:
+            text_w.value = _warn(str(exc))
+            return
+        text_w.value, tables_w.value = t, tb
+        chart_w.chart = c
+
+    names = tuple(n for _, members in CANARY_GROUPS for n in members)
+    panel = _live_panel(params, names, CANARY_GROUPS, render)
+    from IPython.display import display
+
+    show_html("")
+    ui = W.VBox([panel["box"], text_w, chart_w, tables_w])
+    PANELS["canary_model"] = ui
+    display(ui)
+    return None
+
+
+def canary_measured_section(params: dict) -> None:
+    found = ch4.lookup(params, "canary_router")
+    if not found.ok:
+        show_html(_warn(found.reason))
+        return
+    s = found.result["summary"]
+    rows = ch4.canary_comparison(found)
+    prov = _prov(found)
+    hr = s["header_routing"]
+    show_html(_status(found) + (
+        f"<p><b>Header routing:</b> {hr['v2_to_canary']} of {hr['requests'] // 2} requests with <code>x-canary: v2</code> "
+        f"reached the canary and {hr['v1_to_stable']} of {hr['requests'] // 2} with <code>x-canary: v1</code> the stable "
+        f"version ({'as intended' if hr['ok'] else 'NOT as intended'}).</p>"))
+    show_chart(charts.canary_measured_chart(rows, prov), live=params["live_widgets"])
+    st = s["settings"]
+    show_html(table_html(ch4.canary_comparison_table(rows), caption=(
+        f"Interval {st['interval_s']:g} s (scaled down from Flagger's 60 s), threshold {st['threshold']}, success ≥ "
+        f"{st['min_success_pct']:g} %, {st['connections']} load-generator connections. Bad requests: the router's count of "
+        "5xx answers from the canary / the load generator's count of 5xx it received. " + prov)))
+
+
+# ---------------------------------------------------------------- 4.3 security
+
+def security_section(params: dict) -> None:
+    sa = ch4.lookup(params, "static_analysis")
+    if sa.ok:
+        s = sa.result["summary"]
+        sc = "skipped" if s["staticcheck_found"] is None else f"{s['staticcheck_found']} of {s['planted']}"
+        show_html(_status(sa) + f"<p><b>Chapter 1's scan, reused:</b> go vet found {s['vet_found']} of {s['planted']} planted "
+                  f"problems, staticcheck {sc}, together {s['union_found']}. None of the planted problems is an unclosed "
+                  "reader: go vet has no such check (that is the third-party <code>bodyclose</code> linter). "
+                  f"<span class='gh-prov'>{html.escape(_prov(sa))}</span></p>")
+    else:
+        show_html(_warn(sa.reason))
+
+
+def fuzz_section(params: dict) -> None:
+    found = ch4.lookup(params, "fuzz_parser")
+    if not found.ok:
+        show_html(_warn(found.reason))
+        return
+    s, raw = found.result["summary"], found.result["raw"]
+    if s["found_planted_bug"]:
+        head = (f"<b>go test -fuzz found the planted bug after {s['seconds_to_find']:.2f} s of fuzzing</b> (budget "
+                f"{s['fuzztime_s']:g} s; {s['wall_s_planted']:.1f} s including compilation). Crashing input it saved: "
+                f"<code>{html.escape(repr(s['crashing_input']))}</code> — {html.escape(s['failure'] or '')}")
+    else:
+        head = f"<b>go test -fuzz did not find the planted bug within {s['fuzztime_s']:g} s.</b>"
+    fixed = (f"The fixed version handles that input ({'passes' if s['fixed_handles_crasher'] else 'FAILS'} as a regression "
+             f"test) and survived {s['fixed_fuzztime_s']:g} s of fuzzing ({s['fixed_execs'] or 0:,} executions, "
+             f"{'no failure' if s['fixed_passed'] else 'FAILED'}).")
+    show_html(_status(found) + f'<div class="gh-callout">{head}<br>{fixed}</div>')
+    show_html(table_html([
+        {"Step": "Fuzz the planted version", "Command": s["planted_command"],
+         "Result": "failure found" if s["found_planted_bug"] else "nothing found"},
+        {"Step": "Saved crasher (testdata/fuzz/FuzzParse/…)", "Command": "—", "Result": s["crashing_input_file"] or "—"},
+        {"Step": "Fuzz the fixed version", "Command": s["fixed_command"],
+         "Result": "passed" if s["fixed_passed"] else "failed"},
+    ], caption="Run in a temporary copy of go-samples/parser, so the saved crasher does not touch the repository. "
+               + _prov(found)))
+    src = raw.get("sources", {})
+    planted, fixed_src = src.get("unquote_planted.go", ""), src.get("unquote.go", "")
+
+    def case(text: str) -> str:
+        i = text.find("case '\\\\':")
+        j = text.find("default:", i)
+        return text[i:j].rstrip() if i >= 0 else ""
+
+    show_html("<details><summary>The planted bug and the fix (go-samples/parser/unquote*.go)</summary>"
+              f"<p>Planted (build tag <code>planted</code>):</p><pre>{html.escape(case(planted))}</pre>"
+              f"<p>Fixed (default build):</p><pre>{html.escape(case(fixed_src))}</pre></details>")
+
+
+def sbom_section(params: dict) -> None:
+    found = ch4.lookup(params, "supply_chain")
+    if not found.ok:
+        show_html(_warn(found.reason))
+        return
+    s = found.result["summary"]
+    show_html(_status(found) + table_html(ch4.sbom_rows(found), caption=(
+        "`go version -m` on two built binaries: the module list and go.sum hashes the linker embeds (what Syft reads from "
+        "Go binaries). The handbook's router uses the standard library only, so it lists just its own module. "
+        + _prov(found))))
+    v = s["govulncheck"]
+    if v["status"] == "ran":
+        text = (f"<p><b>govulncheck</b> ({html.escape(v['tool'])}) on the router binary: "
+                + (", ".join(html.escape(f) for f in v["findings"]) or "no known vulnerabilities") + ".</p>")
+    else:
+        text = f"<div class='gh-warn'><b>govulncheck {html.escape(v['status'])}:</b> {html.escape(v.get('reason', ''))}</div>"
+    show_html(text)
+
+
+# ---------------------------------------------------------------- 4.4 chaos
+
+def chaos_section(params: dict) -> None:
+    found = ch4.lookup(params, "chaos_faults")
+    if not found.ok:
+        show_html(_warn(found.reason))
+        return
+    s = found.result["summary"]
+    prov = _prov(found)
+    faults = s["faults"]
+    worst = min(faults, key=lambda f: s[f]["during_vs_before_qps_pct"] or 100)
+    rec = [f for f in faults if s[f]["recovered"]]
+    title = (f"{len(rec)} of {len(faults)} faults recovered once cleared; "
+             f"{worst.replace('_', ' ')} hurt throughput most ({s[worst]['during_vs_before_qps_pct']:.0f} % of before)")
+    show_html(_status(found))
+    show_chart(charts.chaos_chart(ch4.chaos_rows(found), title, prov), live=params["live_widgets"])
+    setup = s["setup"]
+    rows = ch4.chaos_table(found)
+    show_html(table_html(rows, caption=(
+        f"Service on {setup['server_cpu']}, load generator on {setup['loadgen_cpu']}, {setup['connections']} connections, "
+        f"{setup['phase_seconds']:g} s per window. Recovered: {setup['recovered_rule']}. Latencies are of successful "
+        "requests only. " + prov)))
+    links = "".join(f"<li>{html.escape(f.replace('_', ' '))}: <a href=\"{html.escape(v['url'])}\">LitmusChaos "
+                    f"{html.escape(v['experiment'])}</a></li>" for f, v in s["litmus"].items())
+    show_html(f"<p>Sources for the tunables:</p><ul>{links}</ul>")
+
+
+# ---------------------------------------------------------------- claims
+
+def claims_section(params: dict) -> None:
+    rows = []
+    for v in ch4.chapter_claims(params):
+        rows.append({"Claim": v.id, "§": v.section, "Source text": v.original, "Paraphrase": v.paraphrase,
+                     "Kind": v.kind, "Verdict": v.verdict, "Measured here": claims_mod.format_value(v),
+                     "Why / scope": (v.note + (" " + v.status if v.status and v.status != "current" else "")).strip()})
+    show_html(table_html(rows, caption="Verdicts are computed from this machine's cached measurements by the rules in "
+                                       "data/claims.yaml; model and cited claims say where they are addressed."))
