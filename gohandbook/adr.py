@@ -37,7 +37,8 @@ def build(params: Mapping[str, Any], *, figures: list[dict[str, Any]] | None = N
     gate_lines = "\n".join(f"* {g.name}: {'passed' if g.passed else 'not passed' if g.passed is False else 'undecided'} "
                            f"({g.detail})" for g in gates)
     sources = list(dict.fromkeys(f["provenance"] for f in figures))  # each provenance once, numbered
-    measured = "\n".join(f"* {f['figure']}: {_fmt(f['value'], f['unit'])} [{sources.index(f['provenance']) + 1}]"
+    measured = "\n".join(f"* {f['figure']}: {_fmt(f['value'], f['unit'])}"
+                         + (f" — {f['band']}" if f.get("band") else "") + f" [{sources.index(f['provenance']) + 1}]"
                          for f in figures)
     measured += "\n\n" + "\n".join(f"[{i}] {src}" for i, src in enumerate(sources, 1))
     good = [f"* Good, because {r.split(': ', 1)[1]}" for r in result.reasons if r.startswith("for:")]
@@ -92,7 +93,7 @@ and measured a minimal health-check service in Go and in the current stack on th
 Chosen option: “{OPTIONS[chosen]}”, because the weighted decision matrix scores {result.score:+.2f}
 (threshold ±{params['adopt_threshold']:g}): {RECOMMENDATIONS[chosen]}. {robustness}
 
-Measured on this machine:
+Measured on this machine, or computed by the handbook's models from this profile:
 
 {measured}
 

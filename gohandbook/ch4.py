@@ -422,3 +422,28 @@ def sbom_rows(found: measure.Lookup) -> list[dict[str, Any]]:
 
 def chapter_claims(params: Mapping[str, Any]) -> list[claims_mod.ClaimVerdict]:
     return claims_mod.ledger(lambda name: measure.lookup(name, preset(params)), chapter=4)
+
+
+def key_figures(params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Headline figures for the summary chapter: migration cost with its band, rollout exposure."""
+    r, why = migrate(params)
+    qv = lookup(params, "quick_validation")
+    model = (f"migration_cost model, {r.inp.runs} seeded runs (seed {r.inp.seed}); savings "
+             + ("from chapter 1's measurements: " + measure.provenance_line(qv.result) if qv.ok and not why else why or "n/a"))
+    band = lambda d, fmt: f"{fmt(d[0.5])} (10–90 %: {fmt(d[0.1])} – {fmt(d[0.9])})"  # noqa: E731
+    h = r.inp.horizon_months
+    out = [
+        {"chapter": 4, "figure": "Cost of the productivity dip (engineer-months)", "value": round(r.dip_engineer_months[0.5], 1),
+         "unit": "", "band": band(r.dip_engineer_months, lambda v: f"{v:.1f}"), "kind": "model", "status": "computed",
+         "provenance": model},
+        {"chapter": 4, "figure": "Time back to the old velocity (months)",
+         "value": None if r.recovery_months[0.5] is None else round(r.recovery_months[0.5], 1), "unit": "",
+         "band": band(r.recovery_months, lambda v: fmt_months(v, h)), "kind": "model", "status": "computed",
+         "provenance": model},
+    ]
+    c = canary_model.evaluate(canary_input(params))
+    out.append({"chapter": 4, "figure": f"Rollout exposure: bad requests before rollback ({plan_label(params)})",
+                "value": round(c.expected_bad, 1), "unit": "", "kind": "model", "status": "computed",
+                "band": f"P(rollback) {c.p_rollback:.2f}",
+                "provenance": "canary model (Flagger semantics), parameters from this profile"})
+    return out

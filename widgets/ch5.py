@@ -28,7 +28,7 @@ def scorecard(params: dict) -> None:
     figures = ch5.key_figures(params)
     rows = [{"Ch.": f["chapter"], "Figure": f["figure"],
              "Value": "not measured" if f["value"] is None else f"{f['value']:g} {f['unit']}".strip(),
-             "Kind": f["kind"], "Status": f["status"], "Provenance": f["provenance"]} for f in figures]
+             "Band / spread": f.get("band", ""), "Kind": f["kind"], "Status": f["status"], "Provenance": f["provenance"]} for f in figures]
     show_html(table_html(rows, caption="Headline figures from each chapter's cached results and models; "
                                        "nothing here was re-run for this page."))
 
