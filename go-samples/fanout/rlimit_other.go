@@ -1,0 +1,5 @@
+//go:build !linux
+
+package main
+
+func fdLimit() uint64 { return 0 }

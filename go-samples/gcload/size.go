@@ -1,0 +1,5 @@
+package main
+
+import "unsafe"
+
+func sizeofRec(r rec) uintptr { return unsafe.Sizeof(r) }

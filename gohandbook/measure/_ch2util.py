@@ -1,0 +1,147 @@
+"""Helpers shared by chapter 2's measurements (not a measurement: the leading underscore keeps
+it out of auto-discovery)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import statistics
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from .. import paths, proc
+from ..params import ParameterError
+from ..toolchain import find_go, tree_hash
+
+
+def int_list(name: str, text: str, *, lo: int, hi: int, max_items: int = 12) -> list[int]:
+    """'1000, 10000' -> [1000, 10000] (sorted, unique), or a ParameterError naming the parameter."""
+    items = [t.strip().replace("_", "") for t in str(text).split(",") if t.strip()]
+    if not items:
+        raise ParameterError(f"{name} = {text!r} is not allowed: give a comma-separated list of integers")
+    out = []
+    for item in items:
+        if not re.fullmatch(r"\d+", item):
+            raise ParameterError(f"{name}: {item!r} is not an integer (allowed: integers from {lo:,} to {hi:,})")
+        value = int(item)
+        if not lo <= value <= hi:
+            raise ParameterError(f"{name}: {value:,} is out of range (allowed: integers from {lo:,} to {hi:,})")
+        out.append(value)
+    if len(set(out)) > max_items:
+        raise ParameterError(f"{name}: at most {max_items} values")
+    return sorted(set(out))
+
+
+def choice_list(name: str, text: str, allowed: Sequence[str]) -> list[str]:
+    """'a,b' -> ['a', 'b'] in the given order, each one of `allowed`."""
+    items = [t.strip() for t in str(text).split(",") if t.strip()]
+    if not items:
+        raise ParameterError(f"{name} = {text!r} is not allowed: give a comma-separated list of {', '.join(allowed)}")
+    bad = [i for i in items if i not in allowed]
+    if bad:
+        raise ParameterError(f"{name}: unknown {', '.join(bad)}; allowed are {', '.join(allowed)}")
+    return list(dict.fromkeys(items))
+
+
+def stats(values: Iterable[float | None]) -> dict:
+    vals = [float(v) for v in values if v is not None]
+    if not vals:
+        return {"median": None, "min": None, "max": None, "n": 0, "values": []}
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals), "values": vals}
+
+
+def median_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float] | None:
+    """Distribution-free confidence interval for the median from order statistics (as benchstat
+    reports): the narrowest symmetric pair (x_(k), x_(n-k+1)) whose binomial coverage reaches
+    `confidence`. None when there are too few values for that confidence (n < 6 at 95 %)."""
+    xs = sorted(values)
+    n = len(xs)
+    if n == 0:
+        return None
+    best = None
+    for k in range(1, n // 2 + 1):
+        # P(x_(k) <= median <= x_(n-k+1)) = 1 - 2 * P(Binomial(n, 1/2) <= k-1)
+        tail = sum(math.comb(n, i) for i in range(k)) / 2 ** n
+        if 1 - 2 * tail >= confidence:
+            best = (xs[k - 1], xs[n - k])
+        else:
+            break
+    return best
+
+
+def build(pkg: str, *, deps: Sequence[str], name: str, env: Mapping[str, str] | None = None,
+          flags: Sequence[str] = (), timeout: float = 900) -> Path:
+    """Build go-samples/<pkg> into the cache, keyed by the listed sources only (plus Go version,
+    flags and environment), so edits elsewhere in the samples module do not force a rebuild."""
+    go = find_go()
+    root = paths.samples_dir()
+    env = dict(env or {})
+    key_src = "|".join([tree_hash(*(root / d for d in deps), suffixes=(".go",)), go.version, go.path,
+                        repr(list(flags)), repr(sorted(env.items()))])
+    key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
+    ext = ".exe" if env.get("GOOS") == "windows" else (".wasm" if env.get("GOARCH") == "wasm" else "")
+    out_dir = paths.cache_dir() / "bin"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"{name}-{key}{ext}"
+    if out.exists():
+        return out
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+    go.run(["build", "-o", str(tmp), *flags, "./" + pkg], cwd=root, timeout=timeout, env=env)
+    os.replace(tmp, out)
+    return out
+
+
+def run_json(cmd: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None,
+             cwd: str | Path | None = None, what: str = "") -> dict:
+    """Run a program that prints one JSON object on stdout; its parsed output."""
+    done = proc.run(cmd, timeout=timeout, env=env, cwd=cwd, check=True, what=what)
+    line = next((ln for ln in reversed(done.stdout.splitlines()) if ln.strip().startswith("{")), None)
+    if line is None:
+        raise proc.ProcessError(f"{what or cmd[0]} printed no JSON: {done.stdout[-300:]!r} {done.stderr[-300:]!r}")
+    out: dict[str, Any] = json.loads(line)
+    out["_wall_seconds"] = done.seconds
+    return out
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The caller's environment without Go tuning variables, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GOGC", "GOMEMLIMIT", "GODEBUG", "GOMAXPROCS")}
+    env.update(extra or {})
+    return env
+
+
+class LoadWatch:
+    """Records how busy the machine is just before each measured run (never during one, which would
+    count the measurement's own load): the share of time some task waited for a
+    CPU over the last 10 s (Linux pressure stall information, /proc/pressure/cpu), or the 1-minute
+    load average where PSI is missing. Timings taken while other work keeps the cores busy include
+    waiting for a core, and the chapter says so."""
+
+    BUSY_PSI_PCT = 10.0
+
+    def __init__(self) -> None:
+        self.load: list[float] = []
+        self.psi: list[float] = []
+
+    def sample(self) -> None:
+        self.load.append(os.getloadavg()[0])
+        try:
+            line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+            self.psi.append(float(line.split("avg10=")[1].split()[0]))
+        except (OSError, IndexError, ValueError):
+            pass
+
+    def summary(self) -> dict:
+        cores = os.cpu_count() or 1
+        peak_load = max(self.load, default=None)
+        peak_psi = max(self.psi, default=None)
+        if peak_psi is not None:  # the median: one sample can still carry the previous run's own load
+            busy = statistics.median(self.psi) > self.BUSY_PSI_PCT
+        else:
+            busy = peak_load is not None and peak_load > cores
+        return {"loadavg_1m_max": peak_load, "cpu_pressure_avg10_max_pct": peak_psi,
+                "cpu_pressure_avg10_median_pct": statistics.median(self.psi) if self.psi else None,
+                "cores": cores, "busy": busy}
