@@ -8,7 +8,7 @@ OUT ?= reports/default
 # Never download another Go toolchain behind our back.
 export GOTOOLCHAIN := local
 
-.PHONY: setup report report-full measure test test-fast lab doctor bench clean
+.PHONY: setup report report-full measure test test-fast lab serve doctor bench clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,9 @@ test-fast: setup
 
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+serve: setup
+	$(BIN)/gohandbook serve $(if $(PORT),--port $(PORT),)
 
 bench: setup
 	$(BIN)/python benchmarks/loadgen_vs_wrk.py

@@ -191,6 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="notebooks run in parallel (default 2)")
     p.add_argument("--full", action="store_true", help="use full-preset measurements")
     p.set_defaults(func=cmd_batch)
+    from . import site
+
+    p = sub.add_parser("serve", help="publish the notebooks with Voila on 127.0.0.1 (the internal site)")
+    site.add_arguments(p)
+    p.set_defaults(func=site.run_from_args)
     p = sub.add_parser("claims", help="the claims ledger with verdicts")
     p.add_argument("--json", action="store_true", help="one JSON object per claim")
     p.add_argument("--chapter", type=int, choices=range(1, 6), help="only this chapter")

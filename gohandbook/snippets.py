@@ -1,0 +1,293 @@
+"""Run a Go snippet (a notebook cell) with the handbook's toolchain: the engine of the `%%go` magic.
+
+A cell is either a whole program (it has a `package` clause) or the body of `main`: then it is
+wrapped into `package main` + imports + `func main() { ... }`. `import "x"` lines at the top of
+a body are moved into the import block; standard-library packages the body refers to
+(`fmt.`, `sync.`, `time.` ...) are imported automatically. The program is written into a
+temporary module whose go.mod says `go 1.21` or `go 1.22` (the loop-variable semantics change
+between them), built with `go build` (GOTOOLCHAIN=local, GOPROXY=off: standard library only)
+and run with a timeout, its output limited in size. Compile and vet messages are mapped back to
+the cell's own line numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import proc
+from .toolchain import GoToolchain, ToolchainError, find_go
+
+GO_LINES = ("1.21", "1.22")
+DEFAULT_GO_LINE = "1.22"
+DEFAULT_TIMEOUT = 10.0
+MAX_TIMEOUT = 120.0
+BUILD_TIMEOUT = 180.0
+MAX_OUTPUT_BYTES = 256 * 1024   # per stream; a program writing more is stopped (SIGXFSZ)
+
+# Standard-library packages imported automatically when a body refers to them (name -> import path).
+AUTO_IMPORTS = {
+    "fmt": "fmt", "sync": "sync", "atomic": "sync/atomic", "time": "time", "strings": "strings",
+    "strconv": "strconv", "sort": "sort", "slices": "slices", "maps": "maps", "os": "os", "errors": "errors",
+    "math": "math", "rand": "math/rand", "context": "context", "bytes": "bytes", "runtime": "runtime",
+    "io": "io", "bufio": "bufio", "unicode": "unicode", "utf8": "unicode/utf8", "log": "log", "json": "encoding/json",
+    "http": "net/http", "httptest": "net/http/httptest", "debug": "runtime/debug", "reflect": "reflect",
+    "regexp": "regexp", "filepath": "path/filepath", "cmp": "cmp", "iter": "iter", "big": "math/big",
+}
+
+_PACKAGE_RE = re.compile(r"^\s*package\s+\w+", re.M)
+_IMPORT_LINE_RE = re.compile(r'^\s*import\s+(?:(\w+|\.|_)\s+)?"([^"]+)"\s*(?://.*)?$')
+_IMPORT_BLOCK_START_RE = re.compile(r"^\s*import\s*\(\s*$")
+_IMPORT_SPEC_RE = re.compile(r'^\s*(?:(\w+|\.|_)\s+)?"([^"]+)"\s*(?://.*)?$')
+_DIAG_RE = re.compile(r"^(?:\./|.*/)?main\.go:(\d+)(?::(\d+))?:\s*(.*)$")
+
+
+class SnippetError(ValueError):
+    """A bad request (option out of range); the message says what is allowed."""
+
+
+@dataclass
+class Program:
+    """The Go source actually compiled, and how its lines map to the cell's."""
+    source: str
+    wrapped: bool
+    line_offset: int              # cell line = program line - line_offset (for lines of the cell)
+    cell_lines: int
+    imports: list[str] = field(default_factory=list)
+
+    def cell_line(self, program_line: int) -> int | None:
+        line = program_line - self.line_offset
+        return line if 1 <= line <= self.cell_lines else None
+
+
+@dataclass
+class Diagnostic:
+    line: int | None              # in the cell (None: in the generated wrapper)
+    column: int | None
+    message: str
+    tool: str                     # "compile" or "vet"
+    raw: str
+
+
+@dataclass
+class SnippetResult:
+    program: Program
+    go_line: str
+    go_version: str
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int | None = None  # None: not run (compile error) or killed by the timeout
+    compile_errors: list[Diagnostic] = field(default_factory=list)
+    vet: list[Diagnostic] = field(default_factory=list)
+    timed_out: bool = False
+    output_truncated: bool = False
+    build_seconds: float = 0.0
+    run_seconds: float = 0.0
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def compiled(self) -> bool:
+        return not self.compile_errors
+
+    @property
+    def ok(self) -> bool:
+        return self.compiled and not self.timed_out and self.exit_code == 0
+
+
+def _strip_strings_and_comments(text: str) -> str:
+    """Blank out string/rune literals and comments, so identifiers inside them are not seen."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        elif c in "\"'`":
+            j = i + 1
+            while j < n and text[j] != c:
+                if c != "`" and text[j] == "\\":
+                    j += 1
+                if c != "`" and text[j] == "\n":
+                    break
+                j += 1
+            out.append(" ")
+            i = j + 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def needed_imports(body: str, explicit: list[str]) -> list[str]:
+    code = _strip_strings_and_comments(body)
+    declared = set(re.findall(r"\b(?:var|const|type|func)\s+(\w+)", code))
+    declared |= set(re.findall(r"\b(\w+)\s*:=", code))
+    have = {path.rsplit("/", 1)[-1] for path in explicit}
+    found = []
+    for name, path in AUTO_IMPORTS.items():
+        if name in have or name in declared:
+            continue
+        if re.search(rf"(?<![\w.]){name}\.[A-Za-z_]", code):
+            found.append(path)
+    return found
+
+
+def wrap(cell: str) -> Program:
+    """A whole program as is; a function body wrapped into `package main` with its imports."""
+    lines = cell.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    text = "\n".join(lines)
+    if _PACKAGE_RE.search(_strip_strings_and_comments(text)):
+        return Program(text + "\n", wrapped=False, line_offset=0, cell_lines=len(lines))
+    explicit: list[str] = []
+    body_lines = list(lines)
+    in_block = False
+    for i, line in enumerate(lines):  # leading imports (single lines or one block) move up
+        stripped = line.strip()
+        if in_block:
+            if stripped == ")":
+                in_block = False
+            elif (m := _IMPORT_SPEC_RE.match(line)):
+                explicit.append((f"{m[1]} " if m[1] else "") + f'"{m[2]}"')
+            elif stripped and not stripped.startswith("//"):
+                break
+            body_lines[i] = ""
+            continue
+        if not stripped or stripped.startswith("//"):
+            continue
+        if _IMPORT_BLOCK_START_RE.match(line):
+            in_block = True
+            body_lines[i] = ""
+            continue
+        if (m := _IMPORT_LINE_RE.match(line)):
+            explicit.append((f"{m[1]} " if m[1] else "") + f'"{m[2]}"')
+            body_lines[i] = ""
+            continue
+        break
+    body = "\n".join(body_lines)
+    explicit_paths = [spec.split('"')[1] for spec in explicit]
+    auto = [f'"{p}"' for p in needed_imports(body, explicit_paths)]
+    imports = explicit + auto
+    header = ["// Generated by the handbook's %%go magic from a cell (the body of main).", "package main", ""]
+    if imports:
+        header += ["import (", *(f"\t{spec}" for spec in imports), ")", ""]
+    header += ["func main() {"]
+    source = "\n".join(header + body_lines + ["}", ""])
+    return Program(source, wrapped=True, line_offset=len(header), cell_lines=len(lines),
+                   imports=[spec.split('"')[1] for spec in imports])
+
+
+def gomod(go_line: str) -> str:
+    return f"module snippet\n\ngo {go_line}\n"
+
+
+def check_go_line(go_line: str, go: GoToolchain) -> str:
+    go_line = go_line.strip()
+    if go_line.startswith("go"):
+        go_line = go_line[2:]
+    m = re.fullmatch(r"1\.(\d+)", go_line)
+    newest = go.version_tuple
+    if not m or not (17 <= int(m[1]) <= newest[1]):
+        raise SnippetError(f"go = {go_line!r} is not allowed: use 1.21 or 1.22 (any 1.17 to "
+                           f"{newest[0]}.{newest[1]} works with {go.version})")
+    return go_line
+
+
+def parse_diagnostics(text: str, program: Program, tool: str) -> list[Diagnostic]:
+    out = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _DIAG_RE.match(line)
+        if m:
+            out.append(Diagnostic(program.cell_line(int(m[1])), int(m[2]) if m[2] else None, m[3], tool, raw))
+        elif out and raw.startswith(("\t", " ")):   # continuation of the previous message
+            out[-1].message += "\n" + line
+        else:
+            out.append(Diagnostic(None, None, line, tool, raw))
+    return out
+
+
+def run_snippet(cell: str, *, go_line: str = DEFAULT_GO_LINE, timeout: float = DEFAULT_TIMEOUT, vet: bool = False,
+                go: GoToolchain | None = None, max_output: int = MAX_OUTPUT_BYTES) -> SnippetResult:
+    """Build and run a cell; never raises for the program's own failures (they are in the result)."""
+    if not (0 < float(timeout) <= MAX_TIMEOUT):
+        raise SnippetError(f"timeout = {timeout:g} s is out of range: allowed is more than 0 up to {MAX_TIMEOUT:g} s")
+    go = go or find_go()
+    go_line = check_go_line(go_line, go)
+    program = wrap(cell)
+    result = SnippetResult(program=program, go_line=go_line, go_version=go.version, timeout=float(timeout))
+    work = Path(tempfile.mkdtemp(prefix="gohandbook-snippet-"))
+    try:
+        (work / "go.mod").write_text(gomod(go_line))
+        (work / "main.go").write_text(program.source)
+        env = {"CGO_ENABLED": "0"}  # no C compiler needed (mybinder images may have none)
+        t0 = time.perf_counter()
+        try:
+            built = go.run(["build", "-o", "snippet", "."], cwd=work, timeout=BUILD_TIMEOUT, check=False, env=env)
+        except proc.ProcessError as exc:  # the build itself timed out
+            result.compile_errors = [Diagnostic(None, None, str(exc), "compile", str(exc))]
+            return result
+        result.build_seconds = time.perf_counter() - t0
+        if built.returncode != 0:
+            result.compile_errors = parse_diagnostics(built.stderr + built.stdout, program, "compile") or [
+                Diagnostic(None, None, f"go build failed with exit {built.returncode}", "compile", "")]
+            return result
+        if vet:
+            vetted = go.run(["vet", "."], cwd=work, timeout=BUILD_TIMEOUT, check=False, env=env)
+            result.vet = parse_diagnostics(vetted.stderr + vetted.stdout, program, "vet")
+        _run_binary(work, result, timeout, max_output)
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_binary(work: Path, result: SnippetResult, timeout: float, max_output: int) -> None:
+    # Output goes to files under a file-size limit (`ulimit -f`: 512-byte blocks in POSIX sh/dash,
+    # 1 KiB in bash), so a chatty loop cannot fill memory or disk; it is stopped by SIGXFSZ.
+    blocks = max(1, (max_output + 511) // 512)
+    script = f'ulimit -f {blocks} 2>/dev/null; exec ./snippet > stdout.txt 2> stderr.txt'
+    t0 = time.perf_counter()
+    try:
+        done = proc.run(["/bin/sh", "-c", script], timeout=timeout, cwd=work,
+                        env={"PATH": "/usr/bin:/bin", "HOME": str(work), "GOTRACEBACK": "single"})
+        result.exit_code = done.returncode
+    except proc.ProcessError:
+        result.timed_out = True
+    result.run_seconds = time.perf_counter() - t0
+    for stream in ("stdout", "stderr"):
+        path = work / f"{stream}.txt"
+        data = path.read_bytes()[:max_output] if path.exists() else b""
+        if len(data) >= max_output:
+            result.output_truncated = True
+        setattr(result, stream, data.decode(errors="replace"))
+
+
+def describe(result: SnippetResult) -> str:
+    """A one-line summary: toolchain, go.mod line, timings, outcome."""
+    parts = [f"{result.go_version}, go.mod `go {result.go_line}`"]
+    if result.compile_errors:
+        parts.append("did not compile")
+    else:
+        parts.append(f"built in {result.build_seconds:.1f} s")
+        if result.timed_out:
+            parts.append(f"stopped after the {result.timeout:g} s timeout")
+        else:
+            parts.append(f"ran in {result.run_seconds:.2f} s, exit {result.exit_code}")
+    if result.output_truncated:
+        parts.append("output cut")
+    return " · ".join(parts)
+
+
+__all__ = ["wrap", "run_snippet", "SnippetResult", "Diagnostic", "Program", "SnippetError", "GO_LINES",
+           "ToolchainError", "describe"]

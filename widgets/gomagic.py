@@ -1,0 +1,126 @@
+"""Workshop mode: a `%%go` cell magic that compiles and runs the cell with the handbook's Go.
+
+    %load_ext widgets.gomagic
+
+    %%go --go 1.21
+    var prints []func()
+    for i := 0; i < 3; i++ {
+        prints = append(prints, func() { fmt.Print(i, " ") })
+    }
+    for _, p := range prints { p() }
+
+A cell is a whole program (with `package main`) or the body of `main` (wrapped, standard-library
+imports added for the packages it refers to). Options: `--go 1.21|1.22` (the go.mod `go` line,
+which decides the loop-variable semantics), `--timeout S` (run time limit, default 10 s), `--vet`
+(also run `go vet`), `--show-program` (show the generated program). The output, or the compile
+errors with the cell's own line numbers, is shown as HTML (with a plain-text fallback); the
+result is also left in the variable `_go` for further use. Never an `ipywidgets.Output`.
+"""
+
+from __future__ import annotations
+
+import html
+
+from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
+
+from gohandbook import snippets
+
+_STYLE = """<style>
+.gh-go {font-size: 13px; margin: 4px 0}
+.gh-go-head {color: #555; font-size: 12px; margin-bottom: 4px}
+.gh-go pre {margin: 2px 0 6px 0; padding: 6px 8px; background: #f7f7f7; border: 1px solid #e3e3e3; white-space: pre-wrap}
+.gh-go pre.gh-go-stderr {background: #fff6f6; border-color: #f0caca}
+.gh-go .gh-go-err {color: #a4161a; font-weight: 600}
+.gh-go .gh-go-vet {color: #8a5a00; font-weight: 600}
+.gh-go .gh-go-src {color: #333; background: #fff8dc}
+</style>"""
+
+
+def _diag_text(d: snippets.Diagnostic) -> str:
+    where = f"line {d.line}" + (f", column {d.column}" if d.column else "") if d.line else "in the generated wrapper"
+    return f"{where}: {d.message}"
+
+
+def render_text(result: snippets.SnippetResult, cell: str) -> str:
+    out = [snippets.describe(result)]
+    cell_lines = cell.split("\n")
+    for title, diags in (("compile error", result.compile_errors), ("go vet", result.vet)):
+        for d in diags:
+            out.append(f"{title}: {_diag_text(d)}")
+            if d.line and d.line <= len(cell_lines):
+                out.append(f"    {d.line:>3} | {cell_lines[d.line - 1]}")
+                if d.column:
+                    out.append("        | " + " " * (d.column - 1) + "^")
+    if result.stdout:
+        out.append(result.stdout.rstrip("\n"))
+    if result.stderr:
+        out.append("stderr:\n" + result.stderr.rstrip("\n"))
+    if result.timed_out:
+        out.append(f"(stopped after {result.timeout:g} s: raise --timeout if it should run longer)")
+    return "\n".join(out)
+
+
+def render_html(result: snippets.SnippetResult, cell: str, show_program: bool = False) -> str:
+    cell_lines = cell.split("\n")
+    parts = [_STYLE, '<div class="gh-go">', f'<div class="gh-go-head">{html.escape(snippets.describe(result))}</div>']
+    for css, title, diags in (("gh-go-err", "compile error", result.compile_errors), ("gh-go-vet", "go vet", result.vet)):
+        for d in diags:
+            src = ""
+            if d.line and d.line <= len(cell_lines):
+                src = f'\n<span class="gh-go-src">{d.line:>3} | {html.escape(cell_lines[d.line - 1])}</span>'
+                if d.column:
+                    src += "\n      " + " " * (d.column - 1) + "^"
+            parts.append(f'<pre><span class="{css}">{title}</span>: {html.escape(_diag_text(d))}{src}</pre>')
+    if result.compiled:
+        if result.stdout or not result.stderr:
+            parts.append(f'<pre class="gh-go-stdout">{html.escape(result.stdout) or "<i>(no output)</i>"}</pre>')
+        if result.stderr:
+            parts.append(f'<pre class="gh-go-stderr">{html.escape(result.stderr)}</pre>')
+        if result.timed_out:
+            parts.append(f"<p class='gh-go-err'>Stopped after {result.timeout:g} s (the program and everything it "
+                         "started were killed): raise <code>--timeout</code> if it should run longer.</p>")
+        elif result.exit_code not in (0, None):
+            parts.append(f"<p class='gh-go-err'>exit status {result.exit_code}</p>")
+    if show_program:
+        parts.append("<details open><summary>The program that was compiled</summary>"
+                     f"<pre>{html.escape(result.program.source)}</pre></details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+@magics_class
+class GoMagics(Magics):
+    @magic_arguments()
+    @argument("--go", dest="go_line", default=snippets.DEFAULT_GO_LINE, metavar="1.21|1.22",
+              help="the go.mod `go` line (1.21: one loop variable per loop; 1.22: one per iteration)")
+    @argument("--timeout", type=float, default=snippets.DEFAULT_TIMEOUT, metavar="S",
+              help=f"run time limit in seconds (default {snippets.DEFAULT_TIMEOUT:g}, at most {snippets.MAX_TIMEOUT:g})")
+    @argument("--vet", action="store_true", help="also run go vet")
+    @argument("--show-program", action="store_true", help="show the program generated from the cell")
+    @cell_magic
+    def go(self, line: str, cell: str):
+        """Compile and run the cell as Go (a program, or the body of main)."""
+        try:
+            args = parse_argstring(self.go, line)
+        except Exception as exc:  # UsageError from argparse: show it, do not raise a traceback
+            print(f"%%go: {exc}")
+            return None
+        try:
+            result = snippets.run_snippet(cell, go_line=args.go_line, timeout=args.timeout, vet=args.vet)
+        except (snippets.SnippetError, snippets.ToolchainError) as exc:
+            print(f"%%go: {exc}")
+            return None
+        self.shell.user_ns["_go"] = result
+        display({"text/html": render_html(result, cell, args.show_program), "text/plain": render_text(result, cell)},
+                raw=True)
+        return None
+
+
+def load_ipython_extension(ipython) -> None:
+    ipython.register_magics(GoMagics)
+
+
+def unload_ipython_extension(ipython) -> None:  # magics stay registered; nothing to release
+    pass

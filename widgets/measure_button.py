@@ -1,0 +1,318 @@
+"""'Measure on this server': a button per measurement, one measurement at a time machine-wide.
+
+A page load never measures: building these widgets only reads the cache (`measure.lookup`).
+A click runs `gohandbook measure NAME` (quick preset) as a child process in its own process
+group, from a thread of the page's kernel, so the page stays live and a progress bar follows
+the measurement's own progress lines. Bounds, so that one visitor cannot exhaust the server:
+
+- only registered measurement names and the quick preset (no --full, no --force: a result that
+  is already current on this machine is not measured again);
+- one measurement at a time across every kernel and process on the machine: a file lock
+  (`flock`) in the cache's lock folder is the queue; a click while another runs waits for it, at
+  most `queue_wait` seconds, and says what it is waiting for;
+- one pending click per button (the button is disabled while it waits or runs);
+- a timeout (default 600 s, at most 1800 s) after which the whole process group is killed.
+
+`gohandbook measure` itself also takes the cache's machine-wide measurement lock, so a
+measurement started from a shell waits for (or is waited for by) the site's.
+Never an `ipywidgets.Output`: progress and messages are widget properties.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as _dt
+import fcntl
+import html
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import ipywidgets as W
+
+from gohandbook import measure, proc
+from gohandbook.cache import Cache
+
+DEFAULT_TIMEOUT = 600.0
+MAX_TIMEOUT = 1800.0
+DEFAULT_QUEUE_WAIT = 1800.0
+ALLOWED_PRESETS = ("quick",)
+_PROGRESS_RE = re.compile(r"^\[(?P<name>[^\]]+)\]\s+(?P<pct>\d+)%\s*(?P<msg>.*)$")
+
+Progress = Callable[[float, str], None]
+
+
+class BusyError(RuntimeError):
+    """The queue did not free up within the allowed wait."""
+
+
+class MeasureQueue:
+    """A machine-wide queue of one: an exclusive `flock` on a file in the cache's lock folder,
+    plus a small status file saying what holds it (for the message of those who wait)."""
+
+    def __init__(self, root: Path | None = None):
+        folder = (Path(root) if root else Cache().root) / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.lock_path = folder / "site-measure-queue.lock"
+        self.status_path = folder / "site-measure-queue.json"
+
+    def holder(self) -> dict | None:
+        """What the running measurement is (None when the queue is free)."""
+        with open(self.lock_path, "a+") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                try:
+                    return json.loads(self.status_path.read_text())
+                except (OSError, json.JSONDecodeError):
+                    return {"name": "another measurement"}
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            return None
+
+    @contextmanager
+    def slot(self, what: dict, *, wait: float, on_wait: Callable[[dict], None] | None = None,
+             poll: float = 0.5) -> Iterator[None]:
+        """Hold the queue for the block; wait up to `wait` seconds for it, calling `on_wait(holder)`."""
+        with open(self.lock_path, "a+") as handle:
+            deadline = time.monotonic() + wait
+            told = None
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise BusyError(f"the server was busy measuring for {wait:g} s: try again later") from None
+                    try:
+                        holder = json.loads(self.status_path.read_text())
+                    except (OSError, json.JSONDecodeError):
+                        holder = {"name": "another measurement"}
+                    if on_wait and holder != told:
+                        on_wait(holder)
+                        told = holder
+                    time.sleep(poll)
+            try:
+                tmp = self.status_path.with_suffix(f".tmp{os.getpid()}")
+                tmp.write_text(json.dumps({**what, "pid": os.getpid(),
+                                           "started": _dt.datetime.now().isoformat(timespec="seconds")}))
+                os.replace(tmp, self.status_path)
+                yield
+            finally:
+                self.status_path.unlink(missing_ok=True)
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    message: str
+    seconds: float = 0.0
+    output_tail: str = ""
+
+
+def validate_request(name: str, preset: str = "quick", timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Bounded inputs: a registered measurement, an allowed preset, a timeout within limits."""
+    measure.get_measurement(name)  # KeyError naming the known ones
+    if preset not in ALLOWED_PRESETS:
+        raise ValueError(f"preset = {preset!r} is not allowed from the site: allowed is {', '.join(ALLOWED_PRESETS)}")
+    if not (0 < timeout <= MAX_TIMEOUT):
+        raise ValueError(f"timeout = {timeout:g} s is out of range: allowed is more than 0 up to {MAX_TIMEOUT:g} s")
+
+
+def measure_command(name: str, preset: str = "quick") -> list[str]:
+    cmd = [sys.executable, "-m", "gohandbook.cli", "measure", name]
+    if preset == "full":
+        cmd.append("--full")
+    return cmd
+
+
+def _die_with_parent() -> None:  # in the child between fork and exec
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def run_command(cmd: Sequence[str], *, timeout: float, progress: Progress, env: dict | None = None) -> Outcome:
+    """Run a measurement command in its own process group, following its progress lines on stderr;
+    kill the whole group on timeout or error."""
+    t0 = time.monotonic()
+    child = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
+                             env=env, text=True, errors="replace", bufsize=1)
+    lines: list[str] = []
+    timed_out = threading.Event()
+
+    def watchdog() -> None:
+        try:
+            child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out.set()
+            proc.kill_group(child)
+
+    dog = threading.Thread(target=watchdog, daemon=True)
+    dog.start()
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            line = line.rstrip("\n")
+            lines.append(line)
+            del lines[:-40]
+            match = _PROGRESS_RE.match(line.strip())
+            if match:
+                progress(min(int(match["pct"]), 100) / 100, match["msg"])
+        child.wait()
+    except BaseException:
+        proc.kill_group(child)
+        raise
+    finally:
+        proc.kill_group(child, grace=1.0)  # grandchildren, if any were left
+    seconds = time.monotonic() - t0
+    tail = "\n".join(lines[-15:])
+    if timed_out.is_set():
+        return Outcome(False, f"stopped after the {timeout:g} s timeout (every process it started was killed)",
+                       seconds, tail)
+    if child.returncode != 0:
+        last = next((l for l in reversed(lines) if l.strip()), "")
+        return Outcome(False, f"failed (exit {child.returncode}): {last}", seconds, tail)
+    return Outcome(True, f"measured in {seconds:.0f} s", seconds, tail)
+
+
+def run_measurement(name: str, preset: str = "quick", *, timeout: float = DEFAULT_TIMEOUT,
+                    queue_wait: float = DEFAULT_QUEUE_WAIT, progress: Progress | None = None,
+                    on_wait: Callable[[dict], None] | None = None, queue: MeasureQueue | None = None,
+                    command: Callable[[str, str], list[str]] = measure_command) -> Outcome:
+    """Measure `name` on this machine through the queue (blocking: call it from a thread)."""
+    validate_request(name, preset, timeout)
+    progress = progress or (lambda fraction, message: None)
+    queue = queue or MeasureQueue()
+    try:
+        with queue.slot({"name": name, "preset": preset}, wait=queue_wait, on_wait=on_wait):
+            progress(0.0, "starting")
+            return run_command(command(name, preset), timeout=timeout, progress=progress)
+    except BusyError as exc:
+        return Outcome(False, str(exc))
+
+
+# ---------------------------------------------------------------- widgets
+
+_STATUS_LABEL = {
+    "current": "measured on this server",
+    "stale": "older result (stale)",
+    "reference": "reference result, not measured here",
+    "missing": "not measured yet",
+}
+
+
+def status_html(name: str, preset: str = "quick") -> str:
+    found = measure.lookup(name, preset)
+    label = _STATUS_LABEL.get(found.status, found.status)
+    when = ""
+    if found.ok:
+        when = " · " + found.result.get("provenance", {}).get("finished", "")[:16].replace("T", " ") + " UTC"
+    title = html.escape(found.reason or label, quote=True)
+    css = "gh-status-" + found.status
+    return f'<span class="{css}" title="{title}" data-status="{found.status}"><b>{label}</b>{html.escape(when)}</span>'
+
+
+class MeasureButton:
+    """One measurement: its status, a 'Measure on this server' button, a progress bar."""
+
+    def __init__(self, name: str, preset: str = "quick", *, timeout: float = DEFAULT_TIMEOUT,
+                 queue_wait: float = DEFAULT_QUEUE_WAIT, queue: MeasureQueue | None = None,
+                 command: Callable[[str, str], list[str]] = measure_command):
+        validate_request(name, preset, timeout)
+        self.name, self.preset, self.timeout, self.queue_wait = name, preset, timeout, queue_wait
+        self.queue, self.command = queue, command
+        m = measure.get_measurement(name)
+        self.title = W.HTML(f"<b>{html.escape(m.title)}</b> <code>{html.escape(name)}</code>",
+                            layout=W.Layout(width="380px"))
+        self.status = W.HTML(status_html(name, preset), layout=W.Layout(width="300px"))
+        self.button = W.Button(description="Measure on this server", icon="play",
+                               tooltip=f"run `gohandbook measure {name}` here (quick preset, at most {timeout:g} s)",
+                               layout=W.Layout(width="200px"))
+        self.bar = W.IntProgress(value=0, min=0, max=100, layout=W.Layout(width="160px", visibility="hidden"))
+        self.message = W.HTML("")
+        self.outcome: Outcome | None = None
+        self._thread: threading.Thread | None = None
+        if 'data-status="current"' in self.status.value:
+            self.button.disabled = True
+            self.button.description = "Measured here"
+        self.button.on_click(self._clicked)
+        self.widget = W.VBox([W.HBox([self.title, self.status, self.button, self.bar]), self.message])
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _clicked(self, _button=None) -> None:
+        if self.running:
+            return
+        self.button.disabled = True
+        self.bar.layout.visibility = "visible"
+        self.bar.value = 0
+        self.bar.bar_style = "info"
+        self.message.value = "<i>queued…</i>"
+        self._thread = threading.Thread(target=self._work, name=f"measure-{self.name}", daemon=True)
+        self._thread.start()
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.bar.value = int(fraction * 100)
+        self.message.value = f"<i>measuring: {html.escape(message)}</i>"
+
+    def _waiting(self, holder: dict) -> None:
+        since = f" since {holder['started'][11:16]}" if holder.get("started") else ""
+        self.message.value = (f"<i>waiting: the server is measuring {html.escape(str(holder.get('name')))}{since}; "
+                              "one measurement runs at a time</i>")
+
+    def _work(self) -> None:
+        try:
+            outcome = run_measurement(self.name, self.preset, timeout=self.timeout, queue_wait=self.queue_wait,
+                                      progress=self._progress, on_wait=self._waiting, queue=self.queue,
+                                      command=self.command)
+        except Exception as exc:  # shown, never raised into the kernel's thread machinery
+            outcome = Outcome(False, f"error: {exc}")
+        self.outcome = outcome
+        self.bar.value = 100 if outcome.ok else self.bar.value
+        self.bar.bar_style = "success" if outcome.ok else "danger"
+        try:
+            self.status.value = status_html(self.name, self.preset)
+        except Exception as exc:
+            self.status.value = f"<span>{html.escape(str(exc))}</span>"
+        note = (" Charts on the chapter pages show it from the next page load (a page pre-rendered before it "
+                "finished may need one more reload).") if outcome.ok else ""
+        detail = f"<pre style='font-size:11px;max-height:12em;overflow:auto'>{html.escape(outcome.output_tail)}</pre>" \
+            if (outcome.output_tail and not outcome.ok) else ""
+        self.message.value = f"{'✔' if outcome.ok else '✘'} {html.escape(outcome.message)}.{note}{detail}"
+        if outcome.ok and 'data-status="current"' in self.status.value:
+            self.button.description = "Measured here"
+        else:
+            self.button.disabled = False
+
+
+def measure_panel(names: Sequence[str] | None = None, *, chapter: int | None = None, **kwargs) -> W.VBox:
+    """A row per measurement (all, or one chapter's). Building it reads the cache only."""
+    chosen = list(names) if names is not None else [
+        m.name for m in measure.all_measurements() if chapter is None or m.chapter == chapter]
+    rows = [MeasureButton(name, **kwargs) for name in chosen]
+    panel = W.VBox([r.widget for r in rows])
+    panel.rows = rows  # for tests and callers
+    return panel
+
+
+def show(names: Sequence[str] | None = None, *, chapter: int | None = None, **kwargs) -> W.VBox:
+    """Display the panel (e.g. `measure_button.show(chapter=2)` at the end of a chapter)."""
+    from IPython.display import display
+
+    panel = measure_panel(names, chapter=chapter, **kwargs)
+    display(panel)
+    return panel
