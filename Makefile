@@ -50,6 +50,7 @@ serve: setup
 
 bench: setup
 	$(BIN)/python benchmarks/loadgen_vs_wrk.py
+	$(BIN)/python benchmarks/voila_latency.py
 
 clean:
 	rm -rf reports .cache .pytest_cache

@@ -34,7 +34,7 @@ def sensitivity_rows(result) -> list[dict[str, Any]]:
              "Flips to": f.to or ""} for f in result.flips]
 
 
-def decision_panel(params: dict):
+def decision_panel(params: dict) -> None:
     """The weighted matrix: static in reports, sliders + live charts in JupyterLab and Voila."""
     result = ch1.decide(params)
     if not params["live_widgets"]:
@@ -103,7 +103,7 @@ def decision_panel(params: dict):
 
     show_html("")  # the table and callout styles
     display(panel)
-    return panel
+    return None  # returning the panel would display it a second time as the cell's result
 
 
 def validation_section(params: dict) -> None:
