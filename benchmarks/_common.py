@@ -23,7 +23,7 @@ def fresh_cache() -> str:
 
 def timed(cmd: list[str], cache: str | None) -> float:
     env = dict(os.environ)
-    if cache:
+    if cache:  # None or "": the repository's own cache
         env["GOHANDBOOK_CACHE"] = cache
     t0 = time.perf_counter()
     done = subprocess.run(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
