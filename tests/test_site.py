@@ -462,7 +462,10 @@ def test_landing_page_navigation_and_a_slider_that_changes_the_chart(served, bro
         page = watch.page("index")
         _open(page, site.page_url(port, site.INDEX))
         result = ch1.decide(ch1.PARAMS.validate({}))
+        # widget outputs can arrive a while after the page's load event on a busy machine: wait for them
+        page.get_by_text(result.text).first.wait_for(timeout=90_000)
         assert result.text in page.locator("body").inner_text()
+        page.wait_for_selector(".gh-chapter a", timeout=90_000)
         for chapter in chapters():
             if chapter.path.exists():
                 assert page.locator(f'.gh-chapter a[href="{chapter.notebook}"]').count() == 1
