@@ -97,27 +97,15 @@ class Cache:
     @contextmanager
     def lock(self, name: str, key: str, timeout: float = 3600) -> Iterator[None]:
         """An exclusive lock per result, across processes (flock on a lock file)."""
-        lock_path = self.root / "locks" / f"{name}-{key}.lock"
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(lock_path, "a+") as handle:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"waited {timeout:g} s for another run measuring {name}")
-                    time.sleep(0.2)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        with _flock(self.root / "locks" / f"{name}-{key}.lock", f"another run measuring {name}", timeout):
+            yield
 
     @contextmanager
     def global_lock(self, timeout: float = 7200) -> Iterator[None]:
-        """One measurement at a time on this machine: concurrent runs would skew each other."""
-        with self.lock("_all", "measurements", timeout=timeout):
+        """One measurement at a time on this machine, whichever cache folder each run uses:
+        concurrent runs would skew each other (two benchmarks with their own caches, a batch
+        beside a Voila server's queue)."""
+        with _flock(machine_lock_path(), "another measurement on this machine", timeout):
             yield
 
     def all(self, name: str) -> list[dict]:
@@ -134,3 +122,28 @@ class Cache:
         """The newest result of a measurement (optionally with these parameters), stale or not."""
         results = [r for r in self.all(name) if params is None or r.get("provenance", {}).get("params") == params]
         return results[-1] if results else None
+
+
+def machine_lock_path() -> Path:
+    """The lock every measurement takes (GOHANDBOOK_MEASURE_LOCK overrides; one per user by default)."""
+    return Path(os.environ.get("GOHANDBOOK_MEASURE_LOCK")
+                or Path(tempfile.gettempdir()) / f"gohandbook-measurements-{os.getuid()}.lock")
+
+
+@contextmanager
+def _flock(lock_path: Path, holder: str, timeout: float) -> Iterator[None]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"waited {timeout:g} s for {holder}")
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

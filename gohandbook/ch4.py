@@ -175,7 +175,17 @@ def migrate(params: Mapping[str, Any], qv: measure.Lookup | None = None) -> tupl
     """The migration model for these parameters; the second value says why savings are missing, if they are."""
     qv = qv if qv is not None else lookup(params, "quick_validation")
     savings, why = savings_input(params, qv)
-    return mc.simulate(migration_input(params, savings)), why
+    inp = migration_input(params, savings)
+    key = repr(inp)  # the inputs are frozen dataclasses of plain values; the runs are seeded
+    if key not in _MIGRATIONS:
+        # Chapter 5 asks for the same run twice (scorecard, ADR); each costs most of a second.
+        _MIGRATIONS[key] = mc.simulate(inp)
+        while len(_MIGRATIONS) > 16:
+            _MIGRATIONS.pop(next(iter(_MIGRATIONS)))
+    return _MIGRATIONS[key], why
+
+
+_MIGRATIONS: dict[str, mc.MigrationResult] = {}
 
 
 def fmt_months(value: float | None, horizon: int) -> str:

@@ -7,6 +7,7 @@ the measured value into a verdict. The verdict is computed here, never written b
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -76,12 +77,23 @@ def _valid_condition(cond: Any) -> bool:
     return isinstance(cond, dict) and len(cond) == 1 and next(iter(cond)) in CONDITION_OPS
 
 
+_LOADED: dict[tuple[str, int, int], list[dict]] = {}
+
+
 def load_claims(path: Path | None = None) -> list[dict]:
-    claims = yaml.safe_load((path or claims_path()).read_text())
-    problems = schema_problems(claims)
-    if problems:
-        raise ClaimsError("data/claims.yaml is invalid:\n" + "\n".join(problems))
-    return claims
+    """The claims, validated. Parsed once per file version: a batch renders every chapter for
+    every profile in one kernel, and parsing the YAML costs far more than the rest of a ledger."""
+    path = (path or claims_path()).resolve()
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _LOADED:
+        claims = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        problems = schema_problems(claims)
+        if problems:
+            raise ClaimsError("data/claims.yaml is invalid:\n" + "\n".join(problems))
+        _LOADED.clear()  # only the newest version of a file is worth keeping
+        _LOADED[key] = claims
+    return copy.deepcopy(_LOADED[key])  # callers may annotate their copy
 
 
 def resolve(summary: dict, dotted: str) -> Any:

@@ -151,3 +151,15 @@ def test_reference_results_are_used_only_when_nothing_was_measured_here(demo, tm
     # once measured here, the local result wins
     measure.run("demo")
     assert measure.lookup("demo").status == "current"
+
+
+def test_measurements_on_one_machine_take_turns_whatever_their_cache_folders(tmp_path, monkeypatch):
+    """Two runs with their own caches (two benchmarks, a batch beside a server) still measure one at a time."""
+    monkeypatch.setenv("GOHANDBOOK_MEASURE_LOCK", str(tmp_path / "machine.lock"))
+    first, second = Cache(tmp_path / "a"), Cache(tmp_path / "b")
+    with first.global_lock():
+        with pytest.raises(TimeoutError, match="another measurement on this machine"):
+            with second.global_lock(timeout=0.3):
+                pass
+    with second.global_lock(timeout=0.3):  # free again once the first run is done
+        pass
