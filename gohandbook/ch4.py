@@ -364,15 +364,11 @@ def loopvar_rows(found: measure.Lookup) -> list[dict[str, Any]]:
     s = found.result["summary"]
     from .measure.loopvar import CASES, MODULES
 
+    column = {key: "go.mod: " + says.split(" (")[0] for key, (_, says) in MODULES.items()}
     rows = []
     for case in CASES:
-        row = {"Case": case}
-        for key, (folder, says) in MODULES.items():
-            row[f"{folder} ({says.split(' (')[0]})"] = s[key]["outputs"].get(case, "—")
-        rows.append(row)
-    vet = {"Case": "go vet"}
-    for key, (folder, says) in MODULES.items():
-        vet[f"{folder} ({says.split(' (')[0]})"] = "; ".join(s[key]["vet_findings"]) or "no findings"
+        rows.append({"Case": case, **{column[key]: s[key]["outputs"].get(case, "—") for key in MODULES}})
+    vet = {"Case": "go vet", **{column[key]: "; ".join(s[key]["vet_findings"]) or "no findings" for key in MODULES}}
     rows.append(vet)
     return rows
 

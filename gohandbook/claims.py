@@ -218,6 +218,19 @@ def ledger(lookup: Callable[[str], Any] | None = None, *, chapter: int | None = 
     return out
 
 
+def table_rows(verdicts: list[ClaimVerdict]) -> list[dict[str, Any]]:
+    """The rows of a chapter's claims table: the claim, its verdict, the value measured here, why, the source."""
+    rows = []
+    for v in verdicts:
+        source = v.source.get("title", "") if isinstance(v.source, dict) else ""
+        scope = " " + v.status if v.kind == "measured" and v.status and v.status != "current" else ""
+        rows.append({"Claim": v.id, "§": v.section, "Source text": v.original, "Paraphrase": v.paraphrase,
+                     "Kind": v.kind, "Verdict": v.verdict, "Measured here": format_value(v),
+                     "Why / scope": (v.note + scope).strip(),
+                     "Source": source or ("none found" if v.kind == "cited" else "")})
+    return rows
+
+
 def format_value(v: ClaimVerdict) -> str:
     if v.value is None:
         return ""

@@ -153,6 +153,19 @@ class ParamSet:
         return ParamSet(name or self.name, self.params + tuple(p for p in other.params if p.name not in seen))
 
 
+def comma_list(name: str, value: str, allowed: Iterable[str]) -> list[str]:
+    """A comma-separated choice of several ("go,node"): the items in the given order, each once,
+    or a ParameterError that names the parameter and what is allowed."""
+    allowed = list(allowed)
+    items = [item.strip() for item in str(value).split(",") if item.strip()]
+    if not items:
+        raise ParameterError(f"{name} = {value!r} is not allowed: give a comma-separated list of {', '.join(allowed)}")
+    unknown = [item for item in items if item not in allowed]
+    if unknown:
+        raise ParameterError(f"{name}: unknown {', '.join(unknown)}; allowed are {', '.join(allowed)}")
+    return list(dict.fromkeys(items))
+
+
 def injected_names(cell_sources: Iterable[str]) -> set[str]:
     """Names assigned by the most recent papermill-injected parameters cell, if any."""
     for source in reversed(list(cell_sources)):

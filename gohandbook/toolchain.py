@@ -155,7 +155,8 @@ def tree_hash(*roots: Path, suffixes: tuple[str, ...] | None = None) -> str:
 
 
 def build(pkg_dir: Path | str, *, name: str, module_dir: Path | None = None, ldflags: str = "",
-          trimpath: bool = False, env: Mapping[str, str] | None = None, timeout: float = 600) -> Path:
+          trimpath: bool = False, flags: Sequence[str] = (), env: Mapping[str, str] | None = None,
+          timeout: float = 600) -> Path:
     """Build a sample package into the cache, reusing an earlier build of the same source.
 
     The output is keyed by the module's source hash, the Go version, the flags and the
@@ -165,8 +166,10 @@ def build(pkg_dir: Path | str, *, name: str, module_dir: Path | None = None, ldf
     tc = find_go()
     pkg_dir = Path(pkg_dir)
     module_dir = module_dir or paths.samples_dir()
+    # The whole module's sources, not just the package's: a change in any package it imports must
+    # rebuild it, and Go's own build cache keeps an unneeded rebuild to a link.
     key_src = "|".join([tree_hash(module_dir, suffixes=(".go",)), tc.version, tc.path, ldflags,
-                        str(trimpath), repr(sorted((env or {}).items()))])
+                        str(trimpath), repr(list(flags)), repr(sorted((env or {}).items()))])
     key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
     goos = (env or {}).get("GOOS", "")
     exe = ".exe" if goos == "windows" else (".wasm" if (env or {}).get("GOARCH") == "wasm" else "")
@@ -181,6 +184,7 @@ def build(pkg_dir: Path | str, *, name: str, module_dir: Path | None = None, ldf
         args.append("-trimpath")
     if ldflags:
         args.append(f"-ldflags={ldflags}")
+    args += flags
     rel = os.path.relpath(pkg_dir, module_dir)
     args.append("./" + rel if rel != "." else ".")
     tc.run(args, cwd=module_dir, timeout=timeout, env=env)

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from gohandbook import measure
-from gohandbook.measure._ch2util import build
+from gohandbook import measure, paths
+from gohandbook.toolchain import build
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +72,7 @@ def test_wasm_runs_under_node_and_sizes_agree(tmp_cache):
     s = r["summary"]
     assert s["go_wasip1"]["runs"] and s["go_wasip1"]["same_digest_as_native"]
     assert s["go_wasip1"]["imports"] == ["wasi_snapshot_preview1"]
-    wasm = build("wasihello", deps=("go.mod", "wasihello"), name="wasihello", env={"GOOS": "wasip1", "GOARCH": "wasm"})
+    wasm = build(paths.samples_dir() / "wasihello", name="wasihello", env={"GOOS": "wasip1", "GOARCH": "wasm"})
     assert os.stat(wasm).st_size == s["go_wasip1"]["bytes"]
     assert open(wasm, "rb").read(4) == b"\0asm"
 
@@ -90,7 +90,7 @@ def test_http_fanout_reduced(tmp_cache):
 
 
 def test_fanout_refuses_outside_hosts(tmp_cache):
-    binary = build("fanout", deps=("go.mod", "fanout", "internal/procstat"), name="fanout")
+    binary = build(paths.samples_dir() / "fanout", name="fanout")
     done = subprocess.run([str(binary), "-url", "http://api.example.com/task/", "-n", "1"], capture_output=True,
                           text=True, timeout=30)
     assert done.returncode == 2 and "loopback" in done.stderr

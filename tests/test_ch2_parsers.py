@@ -4,7 +4,7 @@ import struct
 import pytest
 
 from gohandbook.measure import _binfmt, _ch2util, gc_tuning, goroutine_memory, mod_tools, pool_bench
-from gohandbook.params import ParameterError
+from gohandbook.params import ParameterError, comma_list
 
 BENCH = """goos: linux
 goarch: amd64
@@ -44,9 +44,11 @@ def test_int_and_choice_lists():
         _ch2util.int_list("x", "ten", lo=1, hi=10)
     with pytest.raises(ParameterError, match="comma-separated"):
         _ch2util.int_list("x", " , ", lo=1, hi=10)
-    assert _ch2util.choice_list("m", "b,a,b", ("a", "b")) == ["b", "a"]
+    assert comma_list("m", "b,a,b", ("a", "b")) == ["b", "a"]
     with pytest.raises(ParameterError, match="unknown c; allowed are a, b"):
-        _ch2util.choice_list("m", "a,c", ("a", "b"))
+        comma_list("m", "a,c", ("a", "b"))
+    with pytest.raises(ParameterError, match="m = ' , ' is not allowed: give a comma-separated list of a, b"):
+        comma_list("m", " , ", ("a", "b"))
 
 
 def test_gc_parameter_parsing():

@@ -78,7 +78,6 @@ def chaos():
 @slow
 def test_loopvar_semantics_follow_the_go_line(loopvar):
     s = loopvar["summary"]
-    assert s["same_source"]
     assert s["go121"]["bug_reproduced"] and s["nogoline"]["bug_reproduced"] and not s["go122"]["bug_reproduced"]
     assert s["go121"]["outputs"]["loop-capture"] == "c c c" and s["go122"]["outputs"]["loop-capture"] == "a b c"
     assert s["go121"]["vet_flags_loop"] and s["nogoline"]["vet_flags_loop"] and not s["go122"]["vet_flags_loop"]
@@ -88,10 +87,14 @@ def test_loopvar_semantics_follow_the_go_line(loopvar):
 
 
 @slow
-def test_loopvar_vet_agrees_with_plain_go_vet(go):
-    done = go.run(["vet", "./..."], cwd=paths.samples_dir() / "loopvar" / "go121", check=False)
+def test_loopvar_vet_agrees_with_plain_go_vet(go, tmp_path):
+    from gohandbook.measure.loopvar import write_module
+
+    done = go.run(["vet", "./..."], cwd=write_module(tmp_path / "old", "go121"), check=False)
     assert done.returncode != 0 and "loop variable item captured by func literal" in done.stderr
-    assert go.run(["vet", "./..."], cwd=paths.samples_dir() / "loopvar" / "go122", check=False).returncode == 0
+    assert go.run(["vet", "./..."], cwd=write_module(tmp_path / "new", "go122"), check=False).returncode == 0
+    # the sample's own folder is a go 1.22 module: a reader's `go run .` there shows the new semantics
+    assert go.run(["vet", "./..."], cwd=paths.samples_dir() / "loopvar", check=False).returncode == 0
 
 
 @slow

@@ -106,3 +106,27 @@ def test_format_value():
     assert claims.format_value(v) == "6.24 x"
     v.value = True
     assert claims.format_value(v) == "yes"
+
+
+def test_claims_are_parsed_once_per_file_version_and_callers_get_their_own_copy(tmp_path, monkeypatch):
+    path = tmp_path / "claims.yaml"
+    path.write_text(claims.claims_path().read_text())
+    parses = []
+    real_load = claims.yaml.load
+    monkeypatch.setattr(claims.yaml, "load", lambda *a, **k: parses.append(1) or real_load(*a, **k))
+    first = load_claims(path)
+    first[0]["paraphrase"] = "changed by a caller"
+    second = load_claims(path)
+    assert len(parses) == 1 and second[0]["paraphrase"] != "changed by a caller"
+    path.write_text(path.read_text().replace(second[0]["paraphrase"], "edited in the file", 1))
+    assert load_claims(path)[0]["paraphrase"] == "edited in the file" and len(parses) == 2
+
+
+def test_table_rows_show_scope_only_for_measured_claims_and_name_missing_sources():
+    measured = ClaimVerdict(id="c1", chapter=1, section="1.1", original="x", paraphrase="p", kind="measured", claimed=None,
+                            verdict="holds", status="stale", note="n")
+    cited = ClaimVerdict(id="c2", chapter=1, section="1.1", original="y", paraphrase="q", kind="cited", claimed=None,
+                         verdict="cited", status="cited", note="", source=None)
+    rows = claims.table_rows([measured, cited])
+    assert rows[0]["Why / scope"] == "n stale" and rows[0]["Source"] == ""
+    assert rows[1]["Why / scope"] == "" and rows[1]["Source"] == "none found"

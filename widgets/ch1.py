@@ -11,12 +11,12 @@ from typing import Any
 
 import ipywidgets as W
 
-from gohandbook import ch1, claims as claims_mod, measure
+from gohandbook import ch1, measure
 from gohandbook.ch1 import WORKLOAD_PRESETS
 from gohandbook.models.decision import CRITERIA
 
 from . import charts
-from .render import chart_widget, result_banner, show_chart, show_html, table_html
+from .render import chart_widget, result_banner, show_chart, show_claims, show_html, table_html
 
 
 def recommendation_html(params: dict, result) -> str:
@@ -167,9 +167,4 @@ def static_section(params: dict) -> None:
 
 
 def claims_section(params: dict) -> None:
-    rows = []
-    for v in ch1.chapter_claims(params):
-        rows.append({"Claim": v.id, "§": v.section, "Source text": v.original, "Paraphrase": v.paraphrase,
-                     "Kind": v.kind, "Verdict": v.verdict, "Measured here": claims_mod.format_value(v),
-                     "Why / scope": (v.note + " " + (v.status if v.status != "current" else "")).strip()})
-    show_html(table_html(rows, caption="Verdicts are computed from this machine's cached measurements by the rules in data/claims.yaml."))
+    show_claims(ch1.chapter_claims(params))

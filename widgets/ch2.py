@@ -11,12 +11,12 @@ import html
 import ipywidgets as W
 from IPython.display import display
 
-from gohandbook import ch2, claims as claims_mod, measure
+from gohandbook import ch2, measure
 from gohandbook.measure._ch2util import LoadWatch
 from gohandbook.models import reconcile as rc
 
 from . import charts_ch2 as charts
-from .render import chart_widget, result_banner, show_chart, show_html, table_html
+from .render import chart_widget, result_banner, show_chart, show_claims, show_html, table_html
 
 BUSY_PSI_PCT = LoadWatch.BUSY_PSI_PCT
 STYLE = {"description_width": "210px"}
@@ -574,10 +574,4 @@ def findings_section(params: dict) -> None:
 
 
 def claims_section(params: dict) -> None:
-    rows = []
-    for v in ch2.chapter_claims(params):
-        rows.append({"Claim": v.id, "§": v.section, "Source text": v.original, "Paraphrase": v.paraphrase,
-                     "Kind": v.kind, "Verdict": v.verdict, "Measured here": claims_mod.format_value(v),
-                     "Why / scope": (v.note + " " + (v.status if v.status != "current" else "")).strip()})
-    show_html(table_html(rows, caption="Verdicts are computed from this machine's cached measurements by the rules in "
-                                       "data/claims.yaml."))
+    show_claims(ch2.chapter_claims(params))

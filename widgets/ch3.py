@@ -10,26 +10,15 @@ from typing import Any
 
 import ipywidgets as W
 
-from gohandbook import ch3, claims as claims_mod, measure
+from gohandbook import ch3, measure
 from gohandbook.models import control_plane as cp
 from gohandbook.params import ParameterError
 
 from . import charts_ch3 as charts
-from .render import chart_widget, show_chart, show_html, table_html
+from .render import chart_widget, show_chart, show_claims, show_html, shown_summary, table_html
+from .render import warn as _warn
 
 PANELS: dict[str, Any] = {}   # the live panels last shown (the sections return None so cells show them once)
-
-
-def _warn(text: str) -> str:
-    return f'<div class="gh-warn">{html.escape(text)}</div>'
-
-
-def _status(found: measure.Lookup) -> str:
-    if not found.ok:
-        return _warn(found.reason)
-    if found.status != "current":
-        return _warn(f"Showing an older result ({found.reason}).")
-    return ""
 
 
 PRE = ('<pre style="font-family: monospace; font-size: 12px; background: #f6f8fa; border: 1px solid #ddd; '
@@ -52,24 +41,12 @@ def _table_with_links(rows: list[dict], link_col: str, title_key: str, url_key: 
             f"<tbody>{body}</tbody></table>")
 
 
-def _claim_rows(verdicts) -> list[dict]:
-    rows = []
-    for v in verdicts:
-        src = v.source.get("title", "") if isinstance(v.source, dict) else ""
-        rows.append({"Claim": v.id, "§": v.section, "Source text": v.original, "Paraphrase": v.paraphrase,
-                     "Kind": v.kind, "Verdict": v.verdict, "Measured here": claims_mod.format_value(v),
-                     "Why / scope": (v.note + (" " + v.status if v.kind == "measured" and v.status != "current" else "")
-                                     ).strip(),
-                     "Source": src or ("none found" if v.kind == "cited" else "")})
-    return rows
-
-
 # ---------------------------------------------------------------- 3.1
 
 def adoption_section(params: dict) -> None:
-    show_html(table_html(_claim_rows(ch3.claims_for(params, "3.1")), caption=(
+    show_claims(ch3.claims_for(params, "3.1"), caption=(
         "Chapter 3.1's claims from data/claims.yaml. None is measurable here; 'cited' with no source means "
-        "that no primary source was found — in particular none for the 76.4 % figure.")))
+        "that no primary source was found — in particular none for the 76.4 % figure."))
 
 
 def ci_snippet_section(params: dict) -> None:
@@ -227,10 +204,7 @@ def push_model_panel(params: dict):
 
 def simulation_section(params: dict) -> None:
     found = ch3.results(params)["control_plane_sim"]
-    status = _status(found)
-    if status:
-        show_html(status)
-    if not found.ok:
+    if shown_summary(found) is None:
         return
     rows = ch3.sim_rows(found)
     a = ch3.sim_agreement(rows)
@@ -278,10 +252,7 @@ def _knee_chart(found: measure.Lookup, pct: float):
 
 def knee_section(params: dict):
     found = ch3.results(params)["proxy_knee"]
-    status = _status(found)
-    if status:
-        show_html(status)
-    if not found.ok:
+    if shown_summary(found) is None:
         return None
     pct = params["dp_knee_pct"]
     other = ch3.contention(found)
@@ -319,10 +290,9 @@ def knee_section(params: dict):
 
 def gc_section(params: dict) -> None:
     found = ch3.results(params)["proxy_knee"]
-    if not found.ok:
-        show_html(_warn(found.reason))
+    s = shown_summary(found)
+    if s is None:
         return
-    s = found.result["summary"]
     labels = [ch3.VARIANT_LABELS.get(v, v) for v in s["variants"]]
     title, more = ch3.gc_headline(found)
     show_chart(charts.gc_chart(ch3.gc_rows(found), labels, title, [
@@ -347,5 +317,4 @@ def seed_table_section(params: dict) -> None:
 
 
 def claims_section(params: dict) -> None:
-    show_html(table_html(_claim_rows(ch3.chapter_claims(params)), caption=(
-        "Verdicts are computed from this machine's cached measurements by the rules in data/claims.yaml.")))
+    show_claims(ch3.chapter_claims(params))

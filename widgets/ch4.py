@@ -10,28 +10,17 @@ from typing import Any, Callable
 
 import ipywidgets as W
 
-from gohandbook import ch4, claims as claims_mod, measure
+from gohandbook import ch4, measure
 from gohandbook.models import migration_cost as mc
 from gohandbook.params import ParameterError
 
 from . import charts_ch4 as charts
-from .render import chart_widget, show_chart, show_html, table_html
+from .render import CLAIMS_CAPTION, chart_widget, show_chart, show_claims, show_html, shown_summary, table_html
+from .render import result_banner as _status, warn as _warn
 
 STYLE = {"description_width": "230px"}
 PANELS: dict[str, Any] = {}  # the live panels shown last, by name (for tests and for reuse in a notebook)
 LAYOUT = W.Layout(width="470px")
-
-
-def _warn(text: str) -> str:
-    return f'<div class="gh-warn">{html.escape(text)}</div>'
-
-
-def _status(found: measure.Lookup) -> str:
-    if not found.ok:
-        return _warn(found.reason)
-    if found.status != "current":
-        return _warn(f"Showing an older result ({found.reason}).")
-    return ""
 
 
 def _prov(found: measure.Lookup) -> str:
@@ -184,15 +173,13 @@ def friction_section(params: dict) -> None:
 
 def loopvar_section(params: dict) -> None:
     found = ch4.lookup(params, "loopvar")
-    if not found.ok:
-        show_html(_warn(found.reason))
+    s = shown_summary(found)
+    if s is None:
         return
-    s = found.result["summary"]
-    status = _status(found)
     verdict = ("outdated for go ≥ 1.22: with go 1.22 in go.mod each goroutine sees its own item; with go 1.21 or "
                "no go line they all see the last one" if s["go121"]["bug_reproduced"] and not s["go122"]["bug_reproduced"]
                else "see the outputs")
-    show_html(status + f'<div class="gh-callout"><b>Verdict on the seed\'s warning: {html.escape(verdict)}.</b> '
+    show_html(f'<div class="gh-callout"><b>Verdict on the seed\'s warning: {html.escape(verdict)}.</b> '
               f"The seed's own “wrong” example (processItem) captures a function parameter, not a loop variable: it "
               f"printed “{html.escape(str(s['seed_example']['output_go121']))}” even under go 1.21.</div>")
     show_html(table_html(ch4.loopvar_rows(found), caption=(
@@ -203,7 +190,7 @@ def loopvar_section(params: dict) -> None:
     end = code.find("// passAsArgument")
     seed_start = code.find("// processItem is")
     seed_end = code.find("func runSeed")
-    show_html("<details><summary>The program's loop and the seed's two examples (go-samples/loopvar/*/main.go)</summary>"
+    show_html("<details><summary>The program's loop and the seed's two examples (go-samples/loopvar/main.go)</summary>"
               f"<pre>{html.escape(code[start:end].strip())}\n\n{html.escape(code[seed_start:seed_end].strip())}</pre></details>")
 
 
@@ -273,14 +260,13 @@ def canary_model_panel(params: dict):
 
 def canary_measured_section(params: dict) -> None:
     found = ch4.lookup(params, "canary_router")
-    if not found.ok:
-        show_html(_warn(found.reason))
+    s = shown_summary(found)
+    if s is None:
         return
-    s = found.result["summary"]
     rows = ch4.canary_comparison(found)
     prov = _prov(found)
     hr = s["header_routing"]
-    show_html(_status(found) + (
+    show_html((
         f"<p><b>Header routing:</b> {hr['v2_to_canary']} of {hr['requests'] // 2} requests with <code>x-canary: v2</code> "
         f"reached the canary and {hr['v1_to_stable']} of {hr['requests'] // 2} with <code>x-canary: v1</code> the stable "
         f"version ({'as intended' if hr['ok'] else 'NOT as intended'}).</p>"))
@@ -322,7 +308,7 @@ def fuzz_section(params: dict) -> None:
     fixed = (f"The fixed version handles that input ({'passes' if s['fixed_handles_crasher'] else 'FAILS'} as a regression "
              f"test) and survived {s['fixed_fuzztime_s']:g} s of fuzzing ({s['fixed_execs'] or 0:,} executions, "
              f"{'no failure' if s['fixed_passed'] else 'FAILED'}).")
-    show_html(_status(found) + f'<div class="gh-callout">{head}<br>{fixed}</div>')
+    show_html(f'<div class="gh-callout">{head}<br>{fixed}</div>')
     show_html(table_html([
         {"Step": "Fuzz the planted version", "Command": s["planted_command"],
          "Result": "failure found" if s["found_planted_bug"] else "nothing found"},
@@ -346,11 +332,10 @@ def fuzz_section(params: dict) -> None:
 
 def sbom_section(params: dict) -> None:
     found = ch4.lookup(params, "supply_chain")
-    if not found.ok:
-        show_html(_warn(found.reason))
+    s = shown_summary(found)
+    if s is None:
         return
-    s = found.result["summary"]
-    show_html(_status(found) + table_html(ch4.sbom_rows(found), caption=(
+    show_html(table_html(ch4.sbom_rows(found), caption=(
         "`go version -m` on two built binaries: the module list and go.sum hashes the linker embeds (what Syft reads from "
         "Go binaries). The handbook's router uses the standard library only, so it lists just its own module. "
         + _prov(found))))
@@ -367,17 +352,15 @@ def sbom_section(params: dict) -> None:
 
 def chaos_section(params: dict) -> None:
     found = ch4.lookup(params, "chaos_faults")
-    if not found.ok:
-        show_html(_warn(found.reason))
+    s = shown_summary(found)
+    if s is None:
         return
-    s = found.result["summary"]
     prov = _prov(found)
     faults = s["faults"]
     worst = min(faults, key=lambda f: s[f]["during_vs_before_qps_pct"] or 100)
     rec = [f for f in faults if s[f]["recovered"]]
     title = (f"{len(rec)} of {len(faults)} faults recovered once cleared; "
              f"{worst.replace('_', ' ')} hurt throughput most ({s[worst]['during_vs_before_qps_pct']:.0f} % of before)")
-    show_html(_status(found))
     show_chart(charts.chaos_chart(ch4.chaos_rows(found), title, prov), live=params["live_widgets"])
     setup = s["setup"]
     rows = ch4.chaos_table(found)
@@ -393,10 +376,4 @@ def chaos_section(params: dict) -> None:
 # ---------------------------------------------------------------- claims
 
 def claims_section(params: dict) -> None:
-    rows = []
-    for v in ch4.chapter_claims(params):
-        rows.append({"Claim": v.id, "§": v.section, "Source text": v.original, "Paraphrase": v.paraphrase,
-                     "Kind": v.kind, "Verdict": v.verdict, "Measured here": claims_mod.format_value(v),
-                     "Why / scope": (v.note + (" " + v.status if v.status and v.status != "current" else "")).strip()})
-    show_html(table_html(rows, caption="Verdicts are computed from this machine's cached measurements by the rules in "
-                                       "data/claims.yaml; model and cited claims say where they are addressed."))
+    show_claims(ch4.chapter_claims(params), CLAIMS_CAPTION[:-1] + "; model and cited claims say where they are addressed.")

@@ -111,3 +111,26 @@ def result_banner(found) -> str:
         return f'<div class="gh-warn">Not measured: {html.escape(found.reason)}</div>'
     label = {"stale": "Showing an older result", "reference": "Showing a reference result, not measured here"}
     return f'<div class="gh-warn"><b>{label.get(found.status, found.status)}</b>: {html.escape(found.reason)}</div>'
+
+
+def warn(text: str) -> str:
+    return f'<div class="gh-warn">{html.escape(text)}</div>'
+
+
+def shown_summary(found) -> dict | None:
+    """A measurement's summary to show, after its banner when it is not current on this machine;
+    None, after showing why, when there is no result to show."""
+    banner = result_banner(found)
+    if banner:
+        show_html(banner)
+    return found.result["summary"] if found.ok else None
+
+
+CLAIMS_CAPTION = "Verdicts are computed from this machine's cached measurements by the rules in data/claims.yaml."
+
+
+def show_claims(verdicts, caption: str = CLAIMS_CAPTION) -> None:
+    """A chapter's claims of the source document with their verdicts (gohandbook.claims.table_rows)."""
+    from gohandbook.claims import table_rows
+
+    show_html(table_html(table_rows(verdicts), caption=caption))

@@ -26,12 +26,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
+
+	"gohandbook.example/samples/internal/serve"
 )
 
 func main() {
@@ -73,37 +73,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	svc := NewService(*seed)
 	svc.Set(f)
 	defer svc.Set(Faults{Status: http.StatusInternalServerError}) // stop the CPU hogs
-	if err := serve(ctx, *addr, svc.Handler(func() { exit(137) }), stdout); err != nil {
+	if err := serve.Run(ctx, *addr, svc.Handler(func() { exit(137) }), stdout); err != nil {
 		fmt.Fprintf(stderr, "faultyhealth: %v\n", err)
 		return 1
 	}
 	return 0
-}
-
-func serve(ctx context.Context, addr string, h http.Handler, ready io.Writer) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	if _, err := fmt.Fprintf(ready, "READY http://%s\n", ln.Addr()); err != nil {
-		_ = srv.Close()
-		return fmt.Errorf("announce readiness: %w", err)
-	}
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("graceful shutdown: %w", err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	return nil
 }

@@ -14,7 +14,6 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .. import paths, proc
 from ..params import ParameterError
-from ..toolchain import find_go, tree_hash
 
 
 def int_list(name: str, text: str, *, lo: int, hi: int, max_items: int = 12) -> list[int]:
@@ -33,17 +32,6 @@ def int_list(name: str, text: str, *, lo: int, hi: int, max_items: int = 12) -> 
     if len(set(out)) > max_items:
         raise ParameterError(f"{name}: at most {max_items} values")
     return sorted(set(out))
-
-
-def choice_list(name: str, text: str, allowed: Sequence[str]) -> list[str]:
-    """'a,b' -> ['a', 'b'] in the given order, each one of `allowed`."""
-    items = [t.strip() for t in str(text).split(",") if t.strip()]
-    if not items:
-        raise ParameterError(f"{name} = {text!r} is not allowed: give a comma-separated list of {', '.join(allowed)}")
-    bad = [i for i in items if i not in allowed]
-    if bad:
-        raise ParameterError(f"{name}: unknown {', '.join(bad)}; allowed are {', '.join(allowed)}")
-    return list(dict.fromkeys(items))
 
 
 def stats(values: Iterable[float | None]) -> dict:
@@ -70,28 +58,6 @@ def median_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float,
         else:
             break
     return best
-
-
-def build(pkg: str, *, deps: Sequence[str], name: str, env: Mapping[str, str] | None = None,
-          flags: Sequence[str] = (), timeout: float = 900) -> Path:
-    """Build go-samples/<pkg> into the cache, keyed by the listed sources only (plus Go version,
-    flags and environment), so edits elsewhere in the samples module do not force a rebuild."""
-    go = find_go()
-    root = paths.samples_dir()
-    env = dict(env or {})
-    key_src = "|".join([tree_hash(*(root / d for d in deps), suffixes=(".go",)), go.version, go.path,
-                        repr(list(flags)), repr(sorted(env.items()))])
-    key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
-    ext = ".exe" if env.get("GOOS") == "windows" else (".wasm" if env.get("GOARCH") == "wasm" else "")
-    out_dir = paths.cache_dir() / "bin"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out = out_dir / f"{name}-{key}{ext}"
-    if out.exists():
-        return out
-    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
-    go.run(["build", "-o", str(tmp), *flags, "./" + pkg], cwd=root, timeout=timeout, env=env)
-    os.replace(tmp, out)
-    return out
 
 
 def run_json(cmd: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None,

@@ -45,7 +45,7 @@ def measure(ctx: Context) -> dict:
 
 register(Measurement(
     name="go_binary_size", title="Go binary size and dependencies", chapter=1,
-    sources=("healthcheck", "go.mod"), params=PARAMS,
+    sources=("healthcheck", "go.mod", "internal/health", "internal/serve"), params=PARAMS,
     presets={"quick": {}, "full": {}}, func=measure,
     description="Builds the health-check service with and without -ldflags '-s -w' and CGO_ENABLED=0; "
                 "sizes from stat, dependencies from the ELF program headers.",

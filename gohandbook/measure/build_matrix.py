@@ -14,10 +14,11 @@ import os
 import shutil
 
 from .. import paths, proc
-from ..params import Param, ParamSet
+from ..params import Param, ParamSet, comma_list
+from ..toolchain import build
 from . import Context, Measurement, register
 from ._binfmt import describe
-from ._ch2util import LoadWatch, build, choice_list, clean_env, stats
+from ._ch2util import LoadWatch, clean_env, stats
 
 TARGETS = ("linux/amd64", "linux/arm64", "windows/amd64", "darwin/arm64", "wasip1/wasm")
 FLAGSETS = {
@@ -28,7 +29,7 @@ FLAGSETS = {
     "trimpath": ("-trimpath", {}, ("-trimpath",)),
     "combined": ("CGO_ENABLED=0 -trimpath -ldflags '-s -w'", {"CGO_ENABLED": "0"}, ("-trimpath", "-ldflags=-s -w")),
 }
-DEPS = ("go.mod", "healthcheck", "internal/health")
+DEPS = ("go.mod", "healthcheck", "internal/health", "internal/serve")
 HOST = "linux/amd64"
 
 PARAMS = ParamSet("build_matrix", (
@@ -58,9 +59,9 @@ def ldd(path: str) -> str:
 
 def measure(ctx: Context) -> dict:
     p = ctx.params
-    targets = choice_list("targets", p["targets"], TARGETS)
-    flagsets = choice_list("flagsets", p["flagsets"], tuple(FLAGSETS))
-    cross_flagsets = [f for f in choice_list("cross_flagsets", p["cross_flagsets"], tuple(FLAGSETS)) if f in flagsets]
+    targets = comma_list("targets", p["targets"], TARGETS)
+    flagsets = comma_list("flagsets", p["flagsets"], tuple(FLAGSETS))
+    cross_flagsets = [f for f in comma_list("cross_flagsets", p["cross_flagsets"], tuple(FLAGSETS)) if f in flagsets]
     host = host_target()
     jobs = [(t, f) for t in targets for f in (flagsets if t == host else cross_flagsets)]
     raw: dict = {"builds": {}, "cgo_default": {}}
@@ -70,7 +71,7 @@ def measure(ctx: Context) -> dict:
         label, env, flags = FLAGSETS[flagset]
         entry = {"target": target, "flagset": flagset, "label": label}
         try:
-            out = build("healthcheck", deps=DEPS, name=f"hc-{goos}-{goarch}-{flagset}",
+            out = build(paths.samples_dir() / "healthcheck", name=f"hc-{goos}-{goarch}-{flagset}",
                         env={"GOOS": goos, "GOARCH": goarch, **env}, flags=flags)
         except proc.ProcessError as exc:
             entry.update(ok=False, error=str(exc).splitlines()[-1][:300])
@@ -87,7 +88,7 @@ def measure(ctx: Context) -> dict:
     if p["a_flag"]:
         ctx.progress(0.65, "go build -a (cgo left on)")
         goos, goarch = host.split("/")
-        out = build("healthcheck", deps=DEPS, name="hc-a-flag", env={"GOOS": goos, "GOARCH": goarch}, flags=("-a",))
+        out = build(paths.samples_dir() / "healthcheck", name="hc-a-flag", env={"GOOS": goos, "GOARCH": goarch}, flags=("-a",))
         a_build = {"path": str(out), "bytes": os.stat(out).st_size, **describe(out), "ldd": ldd(str(out))}
     # Native start-up, for the host default and combined builds.
     startup = {}

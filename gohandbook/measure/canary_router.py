@@ -25,7 +25,7 @@ import subprocess
 import time
 
 from .. import paths, proc
-from ..params import Param, ParamSet
+from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
 from . import Context, Measurement, register
 
@@ -127,11 +127,7 @@ def run_summary(status: dict, load: dict) -> dict:
 
 def measure(ctx: Context) -> dict:
     p = ctx.params
-    wanted = [s.strip() for s in p["scenarios"].split(",") if s.strip()]
-    unknown = [s for s in wanted if s not in SCENARIOS]
-    if unknown:
-        from ..params import ParameterError
-        raise ParameterError(f"scenarios: unknown {', '.join(unknown)}; allowed are {', '.join(SCENARIOS)}")
+    wanted = comma_list("scenarios", p["scenarios"], SCENARIOS)
     ctx.progress(0.0, "building the router, faultyhealth and the load generator")
     loadgen = build(paths.samples_dir() / "loadgen", name="loadgen")
     backend = build(paths.samples_dir() / "faultyhealth", name="faultyhealth")
@@ -189,7 +185,8 @@ def measure(ctx: Context) -> dict:
 
 register(Measurement(
     name="canary_router", title="Progressive traffic shifting through a Go router", chapter=4,
-    sources=("go.mod", "canary", "faultyhealth", "loadgen", "internal/health", "internal/loadgen", "internal/hist"),
+    sources=("go.mod", "canary", "faultyhealth", "loadgen", "internal/health", "internal/loadgen", "internal/hist",
+             "internal/serve"),
     params=PARAMS,
     presets={"quick": {"interval_s": 1.0, "repeats": 1},
              "full": {"interval_s": 3.0, "repeats": 3, "after_decision_s": 1.0}},

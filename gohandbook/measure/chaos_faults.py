@@ -26,7 +26,7 @@ import threading
 import time
 
 from .. import paths, proc
-from ..params import Param, ParamSet
+from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
 from . import Context, Measurement, register
 from .quick_validation import run_loadgen
@@ -163,11 +163,7 @@ def kill_during(ctx: Context, loadgen, sup: Supervisor) -> tuple[dict, dict]:
 
 def measure(ctx: Context) -> dict:
     p = ctx.params
-    wanted = [f.strip() for f in p["faults"].split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in FAULTS]
-    if unknown:
-        from ..params import ParameterError
-        raise ParameterError(f"faults: unknown {', '.join(unknown)}; allowed are {', '.join(FAULTS)}")
+    wanted = comma_list("faults", p["faults"], FAULTS)
     ctx.progress(0.0, "building faultyhealth and the load generator")
     loadgen = build(paths.samples_dir() / "loadgen", name="loadgen")
     binary = build(paths.samples_dir() / "faultyhealth", name="faultyhealth")
@@ -218,7 +214,8 @@ def measure(ctx: Context) -> dict:
 
 register(Measurement(
     name="chaos_faults", title="Chaos faults on a Go service under load", chapter=4,
-    sources=("go.mod", "faultyhealth", "loadgen", "internal/health", "internal/loadgen", "internal/hist"),
+    sources=("go.mod", "faultyhealth", "loadgen", "internal/health", "internal/loadgen", "internal/hist",
+             "internal/serve"),
     params=PARAMS,
     presets={"quick": {"phase_seconds": 1.0, "warmup_seconds": 0.2},
              "full": {"phase_seconds": 8.0, "warmup_seconds": 1.0, "restart_delay_s": 2.0}},

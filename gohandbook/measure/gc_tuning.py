@@ -13,10 +13,11 @@ import os
 import re
 import shutil
 
-from .. import proc
+from .. import paths, proc
 from ..params import Param, ParameterError, ParamSet
+from ..toolchain import build
 from . import Context, Measurement, register
-from ._ch2util import LoadWatch, build, clean_env, run_json, stats
+from ._ch2util import LoadWatch, clean_env, run_json, stats
 
 SIZE_RE = re.compile(r"^(\d+(?:\.\d+)?)(KiB|MiB|GiB)$")
 
@@ -113,7 +114,7 @@ def measure(ctx: Context) -> dict:
     if not (1 << 20) <= live <= total <= 64 << 30:
         raise ParameterError("gc_tuning: need 1MiB <= live <= total <= 64GiB")
     ctx.progress(0.0, "building gcload")
-    binary = build("gcload", deps=("go.mod", "gcload", "internal/procstat", "internal/rtmetrics"), name="gcload")
+    binary = build(paths.samples_dir() / "gcload", name="gcload")
     grid = [(g, m) for m in limits for g in gogcs]
     raw: dict = {"runs": []}
     load = LoadWatch()

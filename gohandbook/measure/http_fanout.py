@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 
-from .. import proc
-from ..params import Param, ParamSet
+from .. import paths, proc
+from ..params import Param, ParamSet, comma_list
+from ..toolchain import build
 from . import Context, Measurement, register
-from ._ch2util import LoadWatch, build, choice_list, clean_env, run_json, stats
+from ._ch2util import LoadWatch, clean_env, run_json, stats
 from .quick_validation import rss_kib
 
 MODES = ("seed", "unbounded", "bounded")
@@ -51,10 +52,10 @@ def summarise_mode(runs: list[dict]) -> dict:
 
 def measure(ctx: Context) -> dict:
     p = ctx.params
-    modes = choice_list("modes", p["modes"], MODES)
+    modes = comma_list("modes", p["modes"], MODES)
     ctx.progress(0.0, "building fanout and healthcheck")
-    fanout = build("fanout", deps=("go.mod", "fanout", "internal/procstat"), name="fanout")
-    server_bin = build("healthcheck", deps=("go.mod", "healthcheck", "internal/health"), name="healthcheck-ch2")
+    fanout = build(paths.samples_dir() / "fanout", name="fanout")
+    server_bin = build(paths.samples_dir() / "healthcheck", name="healthcheck-ch2")
     env = clean_env()
     raw: dict[str, list] = {m: [] for m in modes}
     load = LoadWatch()
@@ -90,7 +91,8 @@ def measure(ctx: Context) -> dict:
 
 register(Measurement(
     name="http_fanout", title="100,000 unbounded http.Get goroutines vs a bounded worker pool", chapter=2,
-    sources=("go.mod", "fanout", "internal/procstat", "healthcheck", "internal/health"), params=PARAMS,
+    sources=("go.mod", "fanout", "internal/procstat", "healthcheck", "internal/health",
+             "internal/serve"), params=PARAMS,
     presets={
         "quick": {"requests": 100_000, "modes": "seed,bounded", "repeats": 1, "workers": 64, "deadline_s": 45.0},
         "full": {"requests": 100_000, "modes": "seed,unbounded,bounded", "repeats": 3, "workers": 64,

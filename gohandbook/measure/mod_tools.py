@@ -15,6 +15,7 @@ import re
 
 from .. import paths
 from ..params import Param, ParamSet
+from ..toolchain import build
 from . import Context, Measurement, register
 from ._ebpf_probe import probe as ebpf_probe
 
@@ -109,8 +110,7 @@ def measure(ctx: Context) -> dict:
     tools = module_report(ctx, "tools")
     binaries = {}
     ctx.progress(0.5, "go version -m")
-    from ._ch2util import build
-    hc = build("healthcheck", deps=("go.mod", "healthcheck", "internal/health"), name="healthcheck-ch2")
+    hc = build(paths.samples_dir() / "healthcheck", name="healthcheck-ch2")
     targets = {"healthcheck": hc}
     staticcheck_status = "not requested"
     if ctx.params["staticcheck_binary"]:
@@ -148,6 +148,7 @@ def measure(ctx: Context) -> dict:
 
 register(Measurement(
     name="mod_tools", title="go mod graph / verify and go version -m, offline", chapter=2,
-    sources=("go.mod", "tools/go.mod", "tools/go.sum", "healthcheck", "internal/health"), params=PARAMS,
+    sources=("go.mod", "tools/go.mod", "tools/go.sum", "healthcheck", "internal/health",
+             "internal/serve"), params=PARAMS,
     presets={"quick": {}, "full": {}}, func=measure, code_version=2,
 ))

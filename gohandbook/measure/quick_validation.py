@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from .. import paths, proc
-from ..params import Param, ParamSet
+from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
 from . import Context, Measurement, register
 from .runtimes import RUNTIMES, NotAvailable
@@ -130,11 +130,7 @@ def measure_runtime(key: str, ctx: Context, loadgen: Path, step: float, base: fl
 
 def measure(ctx: Context) -> dict:
     p = ctx.params
-    wanted = [r.strip() for r in p["runtimes"].split(",") if r.strip()]
-    unknown = [r for r in wanted if r not in RUNTIMES]
-    if unknown:
-        from ..params import ParameterError
-        raise ParameterError(f"runtimes: unknown {', '.join(unknown)}; allowed are {', '.join(RUNTIMES)}")
+    wanted = comma_list("runtimes", p["runtimes"], RUNTIMES)
     ctx.progress(0.0, "building the load generator")
     loadgen = build(paths.samples_dir() / "loadgen", name="loadgen")
     summary, raw = {"runtimes": {}}, {}

@@ -158,7 +158,7 @@ def measure(ctx: Context) -> dict:
 
 register(Measurement(
     name="supply_chain", title="Module inventory (go version -m) and govulncheck", chapter=4,
-    sources=("go.mod", "canary", "tools/go.mod", "tools/go.sum"), params=PARAMS,
+    sources=("go.mod", "canary", "internal/serve", "tools/go.mod", "tools/go.sum"), params=PARAMS,
     presets={"quick": {}, "full": {}}, func=measure,
     description="SBOM-like module lists of two built binaries; govulncheck where its tool and database are reachable.",
 ))

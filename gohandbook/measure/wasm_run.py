@@ -16,9 +16,10 @@ import time
 
 from .. import paths, proc
 from ..params import Param, ParamSet
+from ..toolchain import build
 from . import Context, Measurement, register
 from ._binfmt import describe
-from ._ch2util import LoadWatch, build, clean_env, stats
+from ._ch2util import LoadWatch, clean_env, stats
 
 PARAMS = ParamSet("wasm_run", (
     Param("repeats", "int", 5, "Runs of each program (median reported)", min=1, max=100),
@@ -43,11 +44,11 @@ def measure(ctx: Context) -> dict:
     n = ctx.params["repeats"]
     ctx.progress(0.0, "building wasihello (native and wasip1/wasm)")
     builds = {
-        "native": build("wasihello", deps=DEPS, name="wasihello-native", env={"CGO_ENABLED": "0"}),
-        "native_stripped": build("wasihello", deps=DEPS, name="wasihello-native-s", env={"CGO_ENABLED": "0"},
+        "native": build(paths.samples_dir() / "wasihello", name="wasihello-native", env={"CGO_ENABLED": "0"}),
+        "native_stripped": build(paths.samples_dir() / "wasihello", name="wasihello-native-s", env={"CGO_ENABLED": "0"},
                                  flags=("-ldflags=-s -w",)),
-        "wasm": build("wasihello", deps=DEPS, name="wasihello", env={"GOOS": "wasip1", "GOARCH": "wasm"}),
-        "wasm_stripped": build("wasihello", deps=DEPS, name="wasihello-s", env={"GOOS": "wasip1", "GOARCH": "wasm"},
+        "wasm": build(paths.samples_dir() / "wasihello", name="wasihello", env={"GOOS": "wasip1", "GOARCH": "wasm"}),
+        "wasm_stripped": build(paths.samples_dir() / "wasihello", name="wasihello-s", env={"GOOS": "wasip1", "GOARCH": "wasm"},
                                flags=("-ldflags=-s -w",)),
     }
     sizes = {k: os.stat(v).st_size for k, v in builds.items()}

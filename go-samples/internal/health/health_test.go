@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gohandbook.example/samples/internal/serve"
 )
 
 func TestHealthz(t *testing.T) {
@@ -88,7 +90,7 @@ func TestServeReadyAndShutdown(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Serve returned %v, want nil after clean shutdown", err)
 		}
-	case <-time.After(ShutdownTimeout + time.Second):
+	case <-time.After(serve.ShutdownTimeout + time.Second):
 		t.Fatal("Serve did not return after cancellation")
 	}
 }

@@ -1,10 +1,11 @@
 // Command loopvar is chapter 4's goroutine loop-variable experiment.
 //
-// The same file sits in three modules that differ only in their go.mod:
-// go121 (go 1.21), go122 (go 1.22) and nogoline (no go directive). Since
-// Go 1.22 each iteration of a for loop has its own variable, but only in
-// modules that declare go 1.22 or later; older or missing go lines keep the
-// old per-loop variable. Each line of output is "<case>: <sorted values>".
+// The handbook builds this one file in three modules that differ only in
+// their go.mod: go 1.21, go 1.22 and no go directive. Since Go 1.22 each
+// iteration of a for loop has its own variable, but only in modules that
+// declare go 1.22 or later; older or missing go lines keep the old per-loop
+// variable. This folder's own go.mod says go 1.22. Each line of output is
+// "<case>: <sorted values>".
 package main
 
 import (

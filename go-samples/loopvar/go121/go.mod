@@ -1,3 +1,0 @@
-module gohandbook.example/loopvar
-
-go 1.21
