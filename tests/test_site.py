@@ -35,6 +35,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OUTSIDE = re.compile(r"^(?!http://127\.0\.0\.1|ws://127\.0\.0\.1|data:|blob:).*")
+ANYWIDGET_SLOW_INIT = "[anywidget] Failed to initialize model."
+ALL_CHARTS_DRAWN = "() => [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('svg'))"
 RENDER_TIMEOUT_MS = 240_000    # a cold chapter page under load on 2 shared cores
 CULL_IDLE, CULL_INTERVAL = 6, 1   # the small culling server's (the main server keeps the defaults)
 CH1 = "01-should-we-choose-go.ipynb"
@@ -378,6 +380,12 @@ class Watch:
 
         self.context.route(OUTSIDE, block)
 
+    def real_errors(self) -> list[str]:
+        """Errors, except anywidget's report that a chart's JavaScript took over 2 s to initialise: it rejects a
+        promise on a fixed timer, and on two busy cores a page of charts can take longer, then draws anyway.
+        Callers tolerate it only where they have seen every chart draw or update."""
+        return [e for e in self.errors if not e.endswith(ANYWIDGET_SLOW_INIT)]
+
     def page(self, label: str):
         page = self.context.new_page()
         page.on("pageerror", lambda e: self.errors.append(f"{label}: {e}"))
@@ -429,6 +437,8 @@ def test_every_page_renders_offline_with_code_hidden(served, browser):
         for notebook, title in nav:
             page = watch.page(notebook)
             _open(page, site.page_url(port, notebook))
+            # every chart on the page has drawn (a chart whose widget failed would never get its <svg>)
+            page.wait_for_function(ALL_CHARTS_DRAWN, timeout=RENDER_TIMEOUT_MS)
             text = page.locator("body").inner_text()
             assert "There was an error when executing cell" not in text, notebook
             assert "Traceback" not in text, notebook
@@ -447,7 +457,7 @@ def test_every_page_renders_offline_with_code_hidden(served, browser):
         status, body = _get(port, "/voila/render/no-such-page.ipynb")
         assert status == 404 and not re.search(r"""(src|href)=["']https?://""", body)
         assert watch.outside == []
-        assert watch.errors == []
+        assert watch.real_errors() == []
     finally:
         watch.close()
 
@@ -546,10 +556,8 @@ def test_ten_concurrent_sessions_each_get_their_update(served, browser):
             expected[i % 6] = str(int(expected[i % 6]) + 1)
             assert now == expected, (i, readouts[i], now)
         assert watch.outside == []
-        # anywidget gives a model 2 s to initialise before it logs this; ten pages starting
-        # in one browser on two busy cores can exceed that. It is tolerated here only because
-        # every session's chart was just seen updating.
-        assert [e for e in watch.errors if "[anywidget] Failed to initialize model." not in e] == []
+        # tolerated only because every session's chart was just seen updating (see Watch.real_errors)
+        assert watch.real_errors() == []
     finally:
         watch.close()
 
