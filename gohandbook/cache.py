@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from . import paths
 
@@ -130,19 +130,28 @@ def machine_lock_path() -> Path:
                 or Path(tempfile.gettempdir()) / f"gohandbook-measurements-{os.getuid()}.lock")
 
 
+def flock_within(handle, timeout: float, on_busy: Callable[[], None] | None = None, poll: float = 0.2) -> bool:
+    """Take an exclusive flock on an open file, polling (so that waiting stays interruptible and
+    `on_busy` can report who holds it); False when `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            if on_busy:
+                on_busy()
+            time.sleep(poll)
+
+
 @contextmanager
 def _flock(lock_path: Path, holder: str, timeout: float) -> Iterator[None]:
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"waited {timeout:g} s for {holder}")
-                time.sleep(0.2)
+        if not flock_within(handle, timeout):
+            raise TimeoutError(f"waited {timeout:g} s for {holder}")
         try:
             yield
         finally:

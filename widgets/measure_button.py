@@ -40,7 +40,7 @@ from typing import Callable, Iterator, Sequence
 import ipywidgets as W
 
 from gohandbook import measure, proc
-from gohandbook.cache import Cache
+from gohandbook.cache import Cache, flock_within
 
 DEFAULT_TIMEOUT = 600.0
 MAX_TIMEOUT = 1800.0
@@ -82,24 +82,20 @@ class MeasureQueue:
     def slot(self, what: dict, *, wait: float, on_wait: Callable[[dict], None] | None = None,
              poll: float = 0.5) -> Iterator[None]:
         """Hold the queue for the block; wait up to `wait` seconds for it, calling `on_wait(holder)`."""
+        told = []
+
+        def busy() -> None:  # tell the waiting reader what runs, once per change of holder
+            try:
+                holder = json.loads(self.status_path.read_text())
+            except (OSError, json.JSONDecodeError):
+                holder = {"name": "another measurement"}
+            if on_wait and holder not in told[-1:]:
+                on_wait(holder)
+                told.append(holder)
+
         with open(self.lock_path, "a+") as handle:
-            deadline = time.monotonic() + wait
-            told = None
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise BusyError(f"the server was busy measuring for {wait:g} s: try again later") from None
-                    try:
-                        holder = json.loads(self.status_path.read_text())
-                    except (OSError, json.JSONDecodeError):
-                        holder = {"name": "another measurement"}
-                    if on_wait and holder != told:
-                        on_wait(holder)
-                        told = holder
-                    time.sleep(poll)
+            if not flock_within(handle, wait, busy, poll):
+                raise BusyError(f"the server was busy measuring for {wait:g} s: try again later")
             try:
                 tmp = self.status_path.with_suffix(f".tmp{os.getpid()}")
                 tmp.write_text(json.dumps({**what, "pid": os.getpid(),
