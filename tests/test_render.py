@@ -25,3 +25,12 @@ def test_the_memo_is_bounded(monkeypatch):
     for n in range(10):
         render.svg(_chart(n))
     assert len(render._SVG_MEMO) == 3
+
+
+def test_table_cells_are_escaped_and_verdicts_marked():
+    rows = [{"Claim": "<b>x</b>", "Verdict": "holds"}, {"Claim": "y", "Verdict": "outdated"},
+            {"Claim": "z", "Verdict": "cited"}]
+    markup = render.table_html(rows, cell_classes={"Verdict": render.VERDICT_CLASSES})
+    assert "&lt;b&gt;x&lt;/b&gt;" in markup and "<b>x</b>" not in markup
+    assert '<td class="gh-verdict-holds">holds</td>' in markup and '<td class="gh-verdict-outdated">outdated</td>' in markup
+    assert "<td>cited</td>" in markup

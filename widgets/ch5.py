@@ -12,7 +12,9 @@ import ipywidgets as W
 from gohandbook import ch1, ch5
 
 from .ch1 import recommendation_html
-from .render import show_chart, show_html, table_html
+from .render import VERDICT_CLASSES, show_chart, show_html, table_html
+
+VERDICT_COLUMN = {"Verdict / status": VERDICT_CLASSES}
 
 VERDICT_COLORS = {"holds": "#2f855a", "partly holds": "#b7791f", "does not hold": "#c53030", "outdated": "#6b46c1",
                   "not measured yet": "#a0aec0", "cited": "#2b6cb0", "unverifiable": "#718096", "model": "#319795"}
@@ -60,8 +62,9 @@ def claims_table(params: dict) -> None:
     show_chart(verdict_chart(rows), live=params["live_widgets"])
     if not params["live_widgets"]:
         shown = ch5.filter_claims(rows, params["claims_chapter"], params["claims_verdict"])
-        show_html(table_html(ch5.claim_rows(shown), caption=f"{len(shown)} of {len(rows)} claims "
-                             f"(chapter filter {params['claims_chapter'] or 'all'}, verdict filter {params['claims_verdict']})."))
+        show_html(table_html(ch5.claim_rows(shown), cell_classes=VERDICT_COLUMN, caption=(
+            f"{len(shown)} of {len(rows)} claims (chapter filter {params['claims_chapter'] or 'all'}, "
+            f"verdict filter {params['claims_verdict']}).")))
         return
     chapter = W.Dropdown(options=[("all", 0)] + [(f"chapter {n}", n) for n in range(1, 6)],
                          value=params["claims_chapter"], description="Chapter")
@@ -71,7 +74,8 @@ def claims_table(params: dict) -> None:
 
     def refresh(_=None) -> None:
         shown = ch5.filter_claims(rows, chapter.value, verdict.value, search.value)
-        table.value = table_html(ch5.claim_rows(shown), caption=f"{len(shown)} of {len(rows)} claims")
+        table.value = table_html(ch5.claim_rows(shown), cell_classes=VERDICT_COLUMN,
+                                 caption=f"{len(shown)} of {len(rows)} claims")
 
     for control in (chapter, verdict, search):
         control.observe(refresh, names="value")

@@ -67,14 +67,27 @@ def show_chart(chart: alt.TopLevelMixin, live: bool):
     return None
 
 
+# Verdict cells stand out, in the colours of chapter 5's verdict chart.
+VERDICT_CLASSES = {"holds": "gh-verdict-holds", "partly holds": "gh-verdict-partly", "does not hold": "gh-verdict-not",
+                   "outdated": "gh-verdict-outdated"}
+
+
 def table_html(rows: Sequence[dict[str, Any]], columns: Iterable[str] | None = None, *, caption: str = "",
-               classes: str = "gh-table") -> str:
+               classes: str = "gh-table", cell_classes: dict[str, dict[str, str]] | None = None) -> str:
+    """An HTML table (cells escaped); `cell_classes` maps a column to {cell value: CSS class}."""
     if not rows:
         return f"<p><em>{html.escape(caption or 'nothing to show')}</em></p>"
     columns = list(columns or rows[0].keys())
+    cell_classes = cell_classes or {}
+
+    def td(column: str, value: Any) -> str:
+        css = cell_classes.get(column, {}).get(value) if isinstance(value, str) else None
+        return f'<td class="{css}">' if css else "<td>"
+
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row.get(c, ''))}</td>" for c in columns) + "</tr>" for row in rows)
+        "<tr>" + "".join(f"{td(c, row.get(c, ''))}{_cell(row.get(c, ''))}</td>" for c in columns) + "</tr>"
+        for row in rows)
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="{classes}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
@@ -91,8 +104,10 @@ STYLE = """<style>
 .gh-table th, .gh-table td, .jp-RenderedHTMLCommon .gh-table th, .jp-RenderedHTMLCommon .gh-table td
   {border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top}
 .gh-table th {background: #f3f3f3}
-.gh-verdict-holds {color: #176b2c; font-weight: 600}
-.gh-verdict-not {color: #a4161a; font-weight: 600}
+.gh-verdict-holds {color: #2f855a; font-weight: 600}
+.gh-verdict-partly {color: #b7791f; font-weight: 600}
+.gh-verdict-not {color: #c53030; font-weight: 600}
+.gh-verdict-outdated {color: #6b46c1; font-weight: 600}
 .gh-callout {border-left: 4px solid #2b6cb0; background: #f1f6fb; padding: 8px 12px; margin: 8px 0}
 .gh-warn {border-left: 4px solid #b7791f; background: #fdf7ec; padding: 8px 12px; margin: 8px 0}
 .gh-prov {color: #555; font-size: 12px}
@@ -133,4 +148,4 @@ def show_claims(verdicts, caption: str = CLAIMS_CAPTION) -> None:
     """A chapter's claims of the source document with their verdicts (gohandbook.claims.table_rows)."""
     from gohandbook.claims import table_rows
 
-    show_html(table_html(table_rows(verdicts), caption=caption))
+    show_html(table_html(table_rows(verdicts), caption=caption, cell_classes={"Verdict": VERDICT_CLASSES}))
