@@ -36,6 +36,7 @@ class ProfileResult:
     recommendation: str = ""
     score: float | None = None
     chapters: list[ChapterOutcome] = field(default_factory=list)
+    model_figures: list[dict[str, Any]] = field(default_factory=list)  # the team-dependent key figures
 
 
 def profile_files(sources: list[Path | str]) -> list[Path]:
@@ -127,6 +128,8 @@ def build_batch(sources: list[Path | str], out_root: Path | str = "reports/batch
             doc = json.loads((outcome.out / "results.json").read_text())
             r.ok, r.out, r.chapters = outcome.ok, outcome.out, chs
             r.recommendation, r.score = doc["decision"]["text"], doc["decision"]["score"]
+            # Measured figures are the machine's, the same in every report; models depend on the team.
+            r.model_figures = [f for f in doc.get("key_figures", []) if f.get("kind") == "model"]
             if not outcome.ok:
                 r.error = "; ".join(f"chapter {c.number}: {c.error.splitlines()[0]}" for c in chs if not c.ok)
     finally:
@@ -149,22 +152,54 @@ def write_comparison(out_root: Path, results: list[ProfileResult], preset: str) 
         score = f"{r.score:+.2f}" if r.score is not None else ""
         rows.append(f"<tr><td>{link}</td><td>{html.escape(r.recommendation)}</td><td>{score}</td>"
                     f"<td>{status}</td><td>{html.escape(r.source)}</td></tr>")
+    models = model_table(results)
     stamp = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Go Decision Handbook — profiles compared</title>
 <style>body {{font: 15px/1.5 system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em}}
 table {{border-collapse: collapse}} td, th {{border: 1px solid #ccc; padding: 3px 8px; text-align: left}}
-.bad {{color: #a4161a; font-weight: 600}}</style></head><body>
+.bad {{color: #a4161a; font-weight: 600}} .band {{color: #555; font-size: 12px}}</style></head><body>
 <h1>Go Decision Handbook — profiles compared</h1>
 <p>One report per team profile; every report uses the same measurements of this machine ({preset} preset),
 so the differences below come from the teams' parameters alone.</p>
 <table><tr><th>Profile</th><th>Recommendation</th><th>Matrix score</th><th>Run</th><th>Profile file</th></tr>
 {''.join(rows)}</table>
+{models}
 <p>Generated {stamp}.</p></body></html>
 """
     path = out_root / "index.html"
     path.write_text(page)
     (out_root / "batch.json").write_text(json.dumps(
         [{"name": r.name, "source": r.source, "ok": r.ok, "error": r.error, "out": str(r.out) if r.out else None,
-          "recommendation": r.recommendation, "score": r.score} for r in results], indent=1))
+          "recommendation": r.recommendation, "score": r.score, "model_figures": r.model_figures} for r in results],
+        indent=1))
     return path
+
+
+def model_table(results: list[ProfileResult]) -> str:
+    """Each profile's model figures side by side (a column per figure, its 10–90 % band under the median)."""
+    with_figures = [r for r in results if r.model_figures]
+    if not with_figures:
+        return ""
+    columns: list[tuple[int, str]] = []
+    for r in with_figures:
+        for f in r.model_figures:
+            if (f["chapter"], f["figure"]) not in columns:
+                columns.append((f["chapter"], f["figure"]))
+    head = "".join(f"<th>Ch. {n}: {html.escape(name)}</th>" for n, name in columns)
+    body = []
+    for r in with_figures:
+        by = {(f["chapter"], f["figure"]): f for f in r.model_figures}
+        cells = []
+        for key in columns:
+            f = by.get(key)
+            if f is None:
+                cells.append("<td></td>")
+                continue
+            value = "—" if f.get("value") is None else f"{f['value']:,.6g} {html.escape(f.get('unit') or '')}".strip()
+            band = f'<br><span class="band">{html.escape(f["band"])}</span>' if f.get("band") else ""
+            cells.append(f"<td>{value}{band}</td>")
+        body.append(f"<tr><td>{html.escape(r.name)}</td>{''.join(cells)}</tr>")
+    return ("<h2>What the models say for each team</h2>\n<p>Computed from each profile's parameters (the measured "
+            "figures they use are this machine's, the same for every profile). Each report shows how.</p>\n"
+            f"<table><tr><th>Profile</th>{head}</tr>{''.join(body)}</table>")
