@@ -35,7 +35,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OUTSIDE = re.compile(r"^(?!http://127\.0\.0\.1|ws://127\.0\.0\.1|data:|blob:).*")
-ANYWIDGET_SLOW_INIT = "[anywidget] Failed to initialize model."
 ALL_CHARTS_DRAWN = "() => [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('svg'))"
 RENDER_TIMEOUT_MS = 240_000    # a cold chapter page under load on 2 shared cores
 CULL_IDLE, CULL_INTERVAL = 6, 1   # the small culling server's (the main server keeps the defaults)
@@ -380,12 +379,6 @@ class Watch:
 
         self.context.route(OUTSIDE, block)
 
-    def real_errors(self) -> list[str]:
-        """Errors, except anywidget's report that a chart's JavaScript took over 2 s to initialise: it rejects a
-        promise on a fixed timer, and on two busy cores a page of charts can take longer, then draws anyway.
-        Callers tolerate it only where they have seen every chart draw or update."""
-        return [e for e in self.errors if not e.endswith(ANYWIDGET_SLOW_INIT)]
-
     def page(self, label: str):
         page = self.context.new_page()
         page.on("pageerror", lambda e: self.errors.append(f"{label}: {e}"))
@@ -429,6 +422,25 @@ def _kernel_status(port: int, kernel_id: str) -> int:
 
 
 @pytest.mark.slow
+def test_chart_widgets_get_time_to_load_on_a_busy_server(served, browser):
+    """anywidget's 2 s load deadline (after which a chart drops every update) is 60 s on the site;
+    other timeouts keep their length."""
+    watch = Watch(browser)
+    try:
+        page = watch.page("timeout")
+        _open(page, site.page_url(served["opts"].port, "00-index.ipynb"))
+        aborted = page.evaluate("""async () => {
+            const widget = AbortSignal.timeout(2000), other = AbortSignal.timeout(100);
+            await new Promise(resolve => setTimeout(resolve, 2500));
+            return [widget.aborted, other.aborted];
+        }""")
+        assert aborted == [False, True]
+        assert watch.errors == [] and watch.outside == []
+    finally:
+        watch.close()
+
+
+@pytest.mark.slow
 def test_every_page_renders_offline_with_code_hidden(served, browser):
     port = served["opts"].port
     nav = site.navigation()
@@ -457,7 +469,7 @@ def test_every_page_renders_offline_with_code_hidden(served, browser):
         status, body = _get(port, "/voila/render/no-such-page.ipynb")
         assert status == 404 and not re.search(r"""(src|href)=["']https?://""", body)
         assert watch.outside == []
-        assert watch.real_errors() == []
+        assert watch.errors == []
     finally:
         watch.close()
 
@@ -556,8 +568,9 @@ def test_ten_concurrent_sessions_each_get_their_update(served, browser):
             expected[i % 6] = str(int(expected[i % 6]) + 1)
             assert now == expected, (i, readouts[i], now)
         assert watch.outside == []
-        # tolerated only because every session's chart was just seen updating (see Watch.real_errors)
-        assert watch.real_errors() == []
+        # including anywidget's "Failed to initialize model.", after which a chart drops its updates: the
+        # site's template gives it 60 s instead of 2 s (test_chart_widgets_get_time_to_load_on_a_busy_server)
+        assert watch.errors == []
     finally:
         watch.close()
 
