@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from . import claims as claims_mod
 from . import measure
-from .chapters import COMMON, RUNTIME_CHOICES, Chapter
+from .chapters import COMMON, Chapter
 from .models.decision import CRITERIA, MatrixInput, MatrixResult, evaluate, validation_gates
 from .params import Param, ParamSet
 

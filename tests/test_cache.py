@@ -1,7 +1,6 @@
 """Measure once: hits, misses, staleness, atomic writes and the cross-process lock."""
 import json
 import multiprocessing
-import shutil
 import time
 from dataclasses import replace
 
@@ -11,7 +10,6 @@ from gohandbook import measure, paths
 from gohandbook.cache import Cache, host_fingerprint
 from gohandbook.measure import Measurement
 from gohandbook.params import Param, ParameterError, ParamSet
-from gohandbook.toolchain import GoToolchain
 
 CALLS = "calls.txt"
 

@@ -14,7 +14,6 @@ from gohandbook import ch4, measure, paths
 from gohandbook.measure.fuzz_parser import decode_corpus_file
 from gohandbook.measure.loopvar import go_directive, parse_output
 from gohandbook.measure.supply_chain import parse_version_m
-from gohandbook.models import canary as cm
 
 # ---------------------------------------------------------------- parsers (fast)
 

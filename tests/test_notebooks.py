@@ -1,8 +1,6 @@
 """Every chapter notebook: committed clean, runs headless with defaults, rejects bad parameters."""
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -3,7 +3,6 @@ it out of auto-discovery)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -12,7 +11,7 @@ import statistics
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from .. import paths, proc
+from .. import proc
 from ..params import ParameterError
 
 

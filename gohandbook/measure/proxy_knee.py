@@ -18,7 +18,7 @@ import urllib.request
 from contextlib import ExitStack
 
 from .. import paths, proc
-from ..models.knee import aggregate, find_knee, marginal_knee
+from ..models.knee import find_knee, marginal_knee
 from ..params import Param, ParameterError, ParamSet
 from ..toolchain import build
 from . import Context, Measurement, register

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import paths, proc
 from ..params import Param, ParamSet
-from ..toolchain import find_go, tree_hash
+from ..toolchain import tree_hash
 from . import Context, Measurement, register
 
 PARAMS = ParamSet("static_analysis", (
