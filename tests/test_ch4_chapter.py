@@ -127,3 +127,24 @@ def test_live_canary_panel_responds_to_controls():
     _find(panel, "Dropdown", "Plan").value = "custom"
     _find(panel, "Text", "Custom steps (%)").value = "9,3"
     assert "above the previous" in text.value
+
+
+def test_every_measured_section_says_when_its_result_is_not_current(monkeypatch):
+    from gohandbook import measure
+    from widgets import ch4 as ui, render
+
+    real = ch4.lookup
+    sections = {ui.loopvar_section: "loopvar", ui.canary_measured_section: "canary_router",
+                ui.security_section: "static_analysis", ui.fuzz_section: "fuzz_parser",
+                ui.sbom_section: "supply_chain", ui.chaos_section: "chaos_faults"}
+    params = defaults(live_widgets=False)
+    for section, name in sections.items():
+        found = real(params, name)
+        if not found.ok:
+            pytest.skip(f"{name} has no result in this cache")
+        monkeypatch.setattr(ch4, "lookup", lambda p, n, _r=found.result: measure.Lookup(_r, "stale", "the sample changed"))
+        shown = []
+        monkeypatch.setattr(render, "display", shown.append)
+        section(params)
+        banners = [o.data for o in shown if "Showing an older result" in (getattr(o, "data", "") or "")]
+        assert len(banners) == 1 and "the sample changed" in banners[0], name

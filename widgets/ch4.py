@@ -16,7 +16,7 @@ from gohandbook.params import ParameterError
 
 from . import charts_ch4 as charts
 from .render import CLAIMS_CAPTION, chart_widget, show_chart, show_claims, show_html, shown_summary, table_html
-from .render import result_banner as _status, warn as _warn
+from .render import warn as _warn
 
 STYLE = {"description_width": "230px"}
 PANELS: dict[str, Any] = {}  # the live panels shown last, by name (for tests and for reuse in a notebook)
@@ -266,10 +266,10 @@ def canary_measured_section(params: dict) -> None:
     rows = ch4.canary_comparison(found)
     prov = _prov(found)
     hr = s["header_routing"]
-    show_html((
+    show_html(
         f"<p><b>Header routing:</b> {hr['v2_to_canary']} of {hr['requests'] // 2} requests with <code>x-canary: v2</code> "
         f"reached the canary and {hr['v1_to_stable']} of {hr['requests'] // 2} with <code>x-canary: v1</code> the stable "
-        f"version ({'as intended' if hr['ok'] else 'NOT as intended'}).</p>"))
+        f"version ({'as intended' if hr['ok'] else 'NOT as intended'}).</p>")
     show_chart(charts.canary_measured_chart(rows, prov), live=params["live_widgets"])
     st = s["settings"]
     show_html(table_html(ch4.canary_comparison_table(rows), caption=(
@@ -282,23 +282,22 @@ def canary_measured_section(params: dict) -> None:
 
 def security_section(params: dict) -> None:
     sa = ch4.lookup(params, "static_analysis")
-    if sa.ok:
-        s = sa.result["summary"]
-        sc = "skipped" if s["staticcheck_found"] is None else f"{s['staticcheck_found']} of {s['planted']}"
-        show_html(_status(sa) + f"<p><b>Chapter 1's scan, reused:</b> go vet found {s['vet_found']} of {s['planted']} planted "
-                  f"problems, staticcheck {sc}, together {s['union_found']}. None of the planted problems is an unclosed "
-                  "reader: go vet has no such check (that is the third-party <code>bodyclose</code> linter). "
-                  f"<span class='gh-prov'>{html.escape(_prov(sa))}</span></p>")
-    else:
-        show_html(_warn(sa.reason))
+    s = shown_summary(sa)
+    if s is None:
+        return
+    sc = "skipped" if s["staticcheck_found"] is None else f"{s['staticcheck_found']} of {s['planted']}"
+    show_html(f"<p><b>Chapter 1's scan, reused:</b> go vet found {s['vet_found']} of {s['planted']} planted "
+              f"problems, staticcheck {sc}, together {s['union_found']}. None of the planted problems is an unclosed "
+              "reader: go vet has no such check (that is the third-party <code>bodyclose</code> linter). "
+              f"<span class='gh-prov'>{html.escape(_prov(sa))}</span></p>")
 
 
 def fuzz_section(params: dict) -> None:
     found = ch4.lookup(params, "fuzz_parser")
-    if not found.ok:
-        show_html(_warn(found.reason))
+    s = shown_summary(found)
+    if s is None:
         return
-    s, raw = found.result["summary"], found.result["raw"]
+    raw = found.result["raw"]
     if s["found_planted_bug"]:
         head = (f"<b>go test -fuzz found the planted bug after {s['seconds_to_find']:.2f} s of fuzzing</b> (budget "
                 f"{s['fuzztime_s']:g} s; {s['wall_s_planted']:.1f} s including compilation). Crashing input it saved: "
