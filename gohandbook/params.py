@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -164,6 +165,24 @@ def comma_list(name: str, value: str, allowed: Iterable[str]) -> list[str]:
     if unknown:
         raise ParameterError(f"{name}: unknown {', '.join(unknown)}; allowed are {', '.join(allowed)}")
     return list(dict.fromkeys(items))
+
+
+def int_list(name: str, text: str, *, lo: int, hi: int, max_items: int | None = 12) -> list[int]:
+    """'1000, 10000' -> [1000, 10000] (sorted, unique), or a ParameterError naming the parameter."""
+    items = [t.strip().replace("_", "") for t in str(text).split(",") if t.strip()]
+    if not items:
+        raise ParameterError(f"{name} = {text!r} is not allowed: give a comma-separated list of integers")
+    out = []
+    for item in items:
+        if not re.fullmatch(r"\d+", item):
+            raise ParameterError(f"{name}: {item!r} is not an integer (allowed: integers from {lo:,} to {hi:,})")
+        value = int(item)
+        if not lo <= value <= hi:
+            raise ParameterError(f"{name}: {value:,} is out of range (allowed: integers from {lo:,} to {hi:,})")
+        out.append(value)
+    if max_items is not None and len(set(out)) > max_items:
+        raise ParameterError(f"{name}: at most {max_items} values")
+    return sorted(set(out))
 
 
 def injected_names(cell_sources: Iterable[str]) -> set[str]:

@@ -4,7 +4,7 @@ import struct
 import pytest
 
 from gohandbook.measure import _binfmt, _ch2util, gc_tuning, goroutine_memory, mod_tools, pool_bench
-from gohandbook.params import ParameterError, comma_list
+from gohandbook.params import ParameterError, comma_list, int_list
 
 BENCH = """goos: linux
 goarch: amd64
@@ -37,13 +37,13 @@ def test_median_ci_order_statistics():
 
 
 def test_int_and_choice_lists():
-    assert _ch2util.int_list("x", "1_000, 10,10", lo=1, hi=10**6) == [10, 1000]
+    assert int_list("x", "1_000, 10,10", lo=1, hi=10**6) == [10, 1000]
     with pytest.raises(ParameterError, match="x: 2,000,000 is out of range"):
-        _ch2util.int_list("x", "2000000", lo=1, hi=10**6)
+        int_list("x", "2000000", lo=1, hi=10**6)
     with pytest.raises(ParameterError, match="is not an integer"):
-        _ch2util.int_list("x", "ten", lo=1, hi=10)
+        int_list("x", "ten", lo=1, hi=10)
     with pytest.raises(ParameterError, match="comma-separated"):
-        _ch2util.int_list("x", " , ", lo=1, hi=10)
+        int_list("x", " , ", lo=1, hi=10)
     assert comma_list("m", "b,a,b", ("a", "b")) == ["b", "a"]
     with pytest.raises(ParameterError, match="unknown c; allowed are a, b"):
         comma_list("m", "a,c", ("a", "b"))

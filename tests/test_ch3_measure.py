@@ -24,11 +24,11 @@ def test_bad_parameters_are_parameter_errors():
     with pytest.raises(ParameterError):
         m.resolve_params("quick", {"nope": 1})
     with pytest.raises(ParameterError):
-        proxy_knee.parse_list("connections", "1,x")
+        proxy_knee.sweep({"connections": "1,x", "variants": "fresh"})
     with pytest.raises(ParameterError):
-        proxy_knee.parse_list("connections", "0,5000")
+        proxy_knee.sweep({"connections": "0,5000", "variants": "fresh"})
     with pytest.raises(ParameterError):
-        proxy_knee.parse_list("variants", "fresh,magic", proxy_knee.VARIANTS)
+        proxy_knee.sweep({"connections": "1", "variants": "fresh,magic"})
     with pytest.raises(ParameterError):
         control_plane_sim.scenarios({**measure.get_measurement("control_plane_sim").resolve_params("quick"),
                                      "proxies": "ten"})

@@ -6,31 +6,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import statistics
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from .. import proc
-from ..params import ParameterError
-
-
-def int_list(name: str, text: str, *, lo: int, hi: int, max_items: int = 12) -> list[int]:
-    """'1000, 10000' -> [1000, 10000] (sorted, unique), or a ParameterError naming the parameter."""
-    items = [t.strip().replace("_", "") for t in str(text).split(",") if t.strip()]
-    if not items:
-        raise ParameterError(f"{name} = {text!r} is not allowed: give a comma-separated list of integers")
-    out = []
-    for item in items:
-        if not re.fullmatch(r"\d+", item):
-            raise ParameterError(f"{name}: {item!r} is not an integer (allowed: integers from {lo:,} to {hi:,})")
-        value = int(item)
-        if not lo <= value <= hi:
-            raise ParameterError(f"{name}: {value:,} is out of range (allowed: integers from {lo:,} to {hi:,})")
-        out.append(value)
-    if len(set(out)) > max_items:
-        raise ParameterError(f"{name}: at most {max_items} values")
-    return sorted(set(out))
 
 
 def stats(values: Iterable[float | None]) -> dict:

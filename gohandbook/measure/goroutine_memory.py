@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 from .. import paths
-from ..params import Param, ParamSet
+from ..params import Param, ParamSet, int_list
 from ..toolchain import build
 from . import Context, Measurement, register
-from ._ch2util import clean_env, int_list, run_json, stats
+from ._ch2util import clean_env, run_json, stats
 
 GO_MAX = 1_000_000
 PID_RESERVE = 4096          # process IDs always left free for everyone else on the machine
@@ -114,8 +114,7 @@ def measure(ctx: Context) -> dict:
     limits = machine_limits()
     env = clean_env()
     ctx.progress(0.0, "building goroutines")
-    binary = build(paths.samples_dir() / "goroutines",
-                   name="goroutines")
+    binary = build(paths.samples_dir() / "goroutines", name="goroutines")
     raw: dict = {"go": [], "thread": [], "asyncio": [], "thread_limit": None}
     steps = (len(go_counts) + len(thread_counts) + len(task_counts)) * p["repeats"] + (1 if p["thread_limit_search"] else 0)
     done = 0

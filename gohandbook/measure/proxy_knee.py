@@ -19,16 +19,17 @@ from contextlib import ExitStack
 
 from .. import paths, proc
 from ..models.knee import find_knee, marginal_knee
-from ..params import Param, ParameterError, ParamSet
+from ..params import Param, ParamSet, comma_list, int_list
 from ..toolchain import build
 from . import Context, Measurement, register
 from .quick_validation import run_loadgen
 
 VARIANTS = ("fresh", "pooled")
+MAX_CONNECTIONS = 4096
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 PARAMS = ParamSet("proxy_knee", (
-    Param("connections", "str", "1,2,4,8,16,32,64,128,256", "Comma-separated connection counts (1-4096)"),
+    Param("connections", "str", "1,2,4,8,16,32,64,128,256", f"Comma-separated connection counts (1-{MAX_CONNECTIONS})"),
     Param("variants", "str", "fresh,pooled", "Comma-separated proxy variants: fresh, pooled"),
     Param("seconds", "float", 1.0, "Measured load per point", min=0.2, max=60),
     Param("warmup_seconds", "float", 0.3, "Un-counted warm-up per point", min=0, max=10),
@@ -41,22 +42,10 @@ PARAMS = ParamSet("proxy_knee", (
 ))
 
 
-def parse_list(name: str, text: str, allowed: tuple[str, ...] | None = None, lo: int = 1, hi: int = 4096) -> list:
-    items = [v.strip() for v in text.split(",") if v.strip()]
-    if not items:
-        raise ParameterError(f"{name} = {text!r} is not allowed: give at least one value")
-    if allowed is not None:
-        bad = [v for v in items if v not in allowed]
-        if bad:
-            raise ParameterError(f"{name}: unknown {', '.join(bad)}; allowed are {', '.join(allowed)}")
-        return list(dict.fromkeys(items))
-    try:
-        values = sorted({int(v) for v in items})
-    except ValueError:
-        raise ParameterError(f"{name} = {text!r} is not allowed: allowed is comma-separated integers") from None
-    if values[0] < lo or values[-1] > hi:
-        raise ParameterError(f"{name} = {text!r} is out of range: allowed is {lo} to {hi}")
-    return values
+def sweep(p: dict) -> tuple[list[int], list[str]]:
+    """The connection counts (sorted, unique) and proxy variants a run measures, or a ParameterError."""
+    return (int_list("connections", p["connections"], lo=1, hi=MAX_CONNECTIONS, max_items=None),
+            comma_list("variants", p["variants"], VARIANTS))
 
 
 def snapshot(port: int) -> dict:
@@ -175,8 +164,7 @@ def variant_summary(points: list[dict], knee_pct: float) -> dict:
 
 def measure(ctx: Context) -> dict:
     p = ctx.params
-    conns = parse_list("connections", p["connections"])
-    variants = parse_list("variants", p["variants"], VARIANTS)
+    conns, variants = sweep(p)
     ctx.progress(0.0, "building the upstream, the proxy and the load generator")
     upstream_bin = build(paths.samples_dir() / "healthcheck", name="healthcheck")
     proxy_bin = build(paths.samples_dir() / "proxy", name="proxy")
