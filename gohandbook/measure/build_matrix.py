@@ -88,7 +88,8 @@ def measure(ctx: Context) -> dict:
     if p["a_flag"]:
         ctx.progress(0.65, "go build -a (cgo left on)")
         goos, goarch = host.split("/")
-        out = build(paths.samples_dir() / "healthcheck", name="hc-a-flag", env={"GOOS": goos, "GOARCH": goarch}, flags=("-a",))
+        out = build(paths.samples_dir() / "healthcheck", name="hc-a-flag", env={"GOOS": goos, "GOARCH": goarch},
+                    flags=("-a",))
         a_build = {"path": str(out), "bytes": os.stat(out).st_size, **describe(out), "ldd": ldd(str(out))}
     # Native start-up, for the host default and combined builds.
     startup = {}

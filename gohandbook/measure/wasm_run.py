@@ -43,13 +43,13 @@ def parse_timing(stderr: str) -> dict:
 def measure(ctx: Context) -> dict:
     n = ctx.params["repeats"]
     ctx.progress(0.0, "building wasihello (native and wasip1/wasm)")
+    pkg, native, wasm, strip = (paths.samples_dir() / "wasihello", {"CGO_ENABLED": "0"},
+                                {"GOOS": "wasip1", "GOARCH": "wasm"}, ("-ldflags=-s -w",))
     builds = {
-        "native": build(paths.samples_dir() / "wasihello", name="wasihello-native", env={"CGO_ENABLED": "0"}),
-        "native_stripped": build(paths.samples_dir() / "wasihello", name="wasihello-native-s", env={"CGO_ENABLED": "0"},
-                                 flags=("-ldflags=-s -w",)),
-        "wasm": build(paths.samples_dir() / "wasihello", name="wasihello", env={"GOOS": "wasip1", "GOARCH": "wasm"}),
-        "wasm_stripped": build(paths.samples_dir() / "wasihello", name="wasihello-s", env={"GOOS": "wasip1", "GOARCH": "wasm"},
-                               flags=("-ldflags=-s -w",)),
+        "native": build(pkg, name="wasihello-native", env=native),
+        "native_stripped": build(pkg, name="wasihello-native-s", env=native, flags=strip),
+        "wasm": build(pkg, name="wasihello", env=wasm),
+        "wasm_stripped": build(pkg, name="wasihello-s", env=wasm, flags=strip),
     }
     sizes = {k: os.stat(v).st_size for k, v in builds.items()}
     node = shutil.which("node")
