@@ -15,6 +15,7 @@ import os
 import platform
 import tempfile
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -156,3 +157,24 @@ def _flock(lock_path: Path, holder: str, timeout: float) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+class Memo:
+    """A bounded in-process memo, least recently used out first: for what one kernel would otherwise
+    recompute for every profile of a batch (chart SVGs, a seeded model run)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[str, Any] = OrderedDict()
+
+    def get(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value = self._items[key] = compute()
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)

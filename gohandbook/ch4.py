@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from . import claims as claims_mod
 from . import measure
+from .cache import Memo
 from .chapters import COMMON, Chapter
 from .models import canary as canary_model
 from .models import migration_cost as mc
@@ -176,16 +177,12 @@ def migrate(params: Mapping[str, Any], qv: measure.Lookup | None = None) -> tupl
     qv = qv if qv is not None else lookup(params, "quick_validation")
     savings, why = savings_input(params, qv)
     inp = migration_input(params, savings)
-    key = repr(inp)  # the inputs are frozen dataclasses of plain values; the runs are seeded
-    if key not in _MIGRATIONS:
-        # Chapter 5 asks for the same run twice (scorecard, ADR); each costs most of a second.
-        _MIGRATIONS[key] = mc.simulate(inp)
-        while len(_MIGRATIONS) > 16:
-            _MIGRATIONS.pop(next(iter(_MIGRATIONS)))
-    return _MIGRATIONS[key], why
+    # Chapter 5 asks for the same run twice (scorecard, ADR), each most of a second. The inputs are
+    # frozen dataclasses of plain values and the runs are seeded, so equal reprs mean equal results.
+    return _MIGRATIONS.get(repr(inp), lambda: mc.simulate(inp)), why
 
 
-_MIGRATIONS: dict[str, mc.MigrationResult] = {}
+_MIGRATIONS = Memo(16)
 
 
 def fmt_months(value: float | None, horizon: int) -> str:

@@ -161,3 +161,17 @@ def test_measurements_on_one_machine_take_turns_whatever_their_cache_folders(tmp
                 pass
     with second.global_lock(timeout=0.3):  # free again once the first run is done
         pass
+
+
+def test_memo_computes_once_and_drops_the_least_recently_used():
+    from gohandbook.cache import Memo
+
+    memo, calls = Memo(2), []
+    value = lambda k: lambda: calls.append(k) or k.upper()  # noqa: E731
+    assert memo.get("a", value("a")) == "A" and memo.get("a", value("a")) == "A" and calls == ["a"]
+    memo.get("b", value("b"))
+    memo.get("a", value("a"))   # a is now the most recently used
+    memo.get("c", value("c"))   # so b goes
+    memo.get("a", value("a"))
+    memo.get("b", value("b"))
+    assert calls == ["a", "b", "c", "b"] and len(memo) == 2

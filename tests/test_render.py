@@ -1,6 +1,7 @@
 """The report-mode chart path: SVG text, rendered once per distinct spec."""
 import altair as alt
 
+from gohandbook.cache import Memo
 from widgets import render
 
 
@@ -12,7 +13,7 @@ def test_identical_specs_render_once_and_different_ones_again(monkeypatch):
     calls = []
     real = render.vlc.vegalite_to_svg
     monkeypatch.setattr(render.vlc, "vegalite_to_svg", lambda spec, **k: calls.append(spec) or real(spec, **k))
-    monkeypatch.setattr(render, "_SVG_MEMO", type(render._SVG_MEMO)())
+    monkeypatch.setattr(render, "_SVG_MEMO", Memo(256))
     first = render.svg(_chart(2))
     assert first.lstrip().startswith("<svg") and render.svg(_chart(2)) == first and len(calls) == 1
     assert render.svg(_chart(3)) != first and len(calls) == 2
@@ -20,8 +21,7 @@ def test_identical_specs_render_once_and_different_ones_again(monkeypatch):
 
 def test_the_memo_is_bounded(monkeypatch):
     monkeypatch.setattr(render.vlc, "vegalite_to_svg", lambda spec, **k: "<svg/>")
-    monkeypatch.setattr(render, "_SVG_MEMO", type(render._SVG_MEMO)())
-    monkeypatch.setattr(render, "_SVG_MEMO_SIZE", 3)
+    monkeypatch.setattr(render, "_SVG_MEMO", Memo(3))
     for n in range(10):
         render.svg(_chart(n))
     assert len(render._SVG_MEMO) == 3

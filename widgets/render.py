@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections import OrderedDict
 from typing import Any, Iterable, Sequence
 
 import altair as alt
 import vl_convert as vlc
 from IPython.display import HTML, display
+
+from gohandbook.cache import Memo
 
 _offline_ready = False
 # vl-convert names versions "major.minor"; Altair's schema is e.g. "v6.4.1".
@@ -30,8 +31,7 @@ def enable_offline() -> None:
         _offline_ready = True
 
 
-_SVG_MEMO: "OrderedDict[str, str]" = OrderedDict()
-_SVG_MEMO_SIZE = 256
+_SVG_MEMO = Memo(256)
 
 
 def svg(chart: alt.TopLevelMixin) -> str:
@@ -41,14 +41,7 @@ def svg(chart: alt.TopLevelMixin) -> str:
     every notebook) validates the same chart builders."""
     spec = chart.to_dict(validate=False)
     key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
-    if key in _SVG_MEMO:
-        _SVG_MEMO.move_to_end(key)
-        return _SVG_MEMO[key]
-    text = vlc.vegalite_to_svg(spec, vl_version=_VL_VERSION)
-    _SVG_MEMO[key] = text
-    if len(_SVG_MEMO) > _SVG_MEMO_SIZE:
-        _SVG_MEMO.popitem(last=False)
-    return text
+    return _SVG_MEMO.get(key, lambda: vlc.vegalite_to_svg(spec, vl_version=_VL_VERSION))
 
 
 def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:
