@@ -200,6 +200,13 @@ def model_table(results: list[ProfileResult]) -> str:
             band = f'<br><span class="band">{html.escape(f["band"])}</span>' if f.get("band") else ""
             cells.append(f"<td>{value}{band}</td>")
         body.append(f"<tr><td>{html.escape(r.name)}</td>{''.join(cells)}</tr>")
+    # Every figure's provenance: the model, and the measurements it used (the same run for all profiles).
+    sources = []
+    for n, name in columns:
+        seen = dict.fromkeys(f.get("provenance", "") for r in with_figures for f in r.model_figures
+                             if (f["chapter"], f["figure"]) == (n, name))
+        sources.append(f"<li>Ch. {n}: {html.escape(name)} — {'; '.join(html.escape(x) for x in seen if x)}</li>")
     return ("<h2>What the models say for each team</h2>\n<p>Computed from each profile's parameters (the measured "
             "figures they use are this machine's, the same for every profile). Each report shows how.</p>\n"
-            f"<table><tr><th>Profile</th>{head}</tr>{''.join(body)}</table>")
+            f"<table><tr><th>Profile</th>{head}</tr>{''.join(body)}</table>\n"
+            f"<p>How each figure is computed:</p><ul class=\"band\">{''.join(sources)}</ul>")

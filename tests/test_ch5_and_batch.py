@@ -89,6 +89,7 @@ def test_batch_bad_profile_fails_alone_and_measures_once(tmp_path, monkeypatch):
     assert "alpha" in page and "beta" in page and "unknown parameter team_sise" in page
     # the team-dependent (model) figures side by side; measured ones are the machine's and not repeated
     assert "What the models say for each team" in page and "Cost of the productivity dip" in page
+    assert "How each figure is computed" in page and "migration_cost model, " in page
     listed = {r["name"]: r for r in json.loads((tmp_path / "out" / "batch.json").read_text())}
     assert listed["alpha"]["model_figures"] and all(f["kind"] == "model" for f in listed["alpha"]["model_figures"])
     assert listed["c"]["model_figures"] == []
