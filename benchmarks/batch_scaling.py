@@ -28,6 +28,7 @@ def make_profiles(folder: Path, count: int) -> None:
     folder.mkdir(parents=True)
     for i in range(count):
         base = yaml.safe_load(SHIPPED[i % len(SHIPPED)].read_text())
+        base.pop("services", None)  # the team's own services are measured per definition, not per profile count
         base["profile_name"] = f"{base['profile_name']}-{i:02d}"
         base["team_size"] = 3 + 4 * i
         base["weight_high_concurrency"] = float(i % 11)

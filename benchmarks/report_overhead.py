@@ -24,7 +24,7 @@ for m in measure.all_measurements():
     measure.run(m.name, "quick")
 params = ch5.PARAMS.defaults()
 ch1.decide(params)
-rows = ch5.ledger(params)
+rows = ch5.CHAPTER.claims(params)
 ch5.key_figures(params)
 ch5.decision_record(params, rows)
 """

@@ -1,5 +1,12 @@
-"""How responsive is the Voila site? Slider-to-chart latency, and a chapter's first render
-against a trivial notebook's, on the same server, in Debian's chromium (headless, offline).
+"""How responsive is the Voila site? A freshly started server's pages, slider-to-chart latency, and
+a chapter's first render against a trivial notebook's, on the same server, in Debian's chromium
+(headless, offline).
+
+0. Fresh server (`gohandbook serve`'s configuration on notebooks/, preheat on): right after the
+   server answers, every page of the navigation is opened in turn, as the first readers after a
+   restart would, and then each a second time (after preheating has settled). For each: seconds
+   from navigation to the text shown, and to every chart drawn with the controls there (the page
+   then unchanged for 2 s). Goal: every page's charts within 10 s, the first one included.
 
 1. First render: the server serves a temporary folder holding a copy of the chapter notebook and
    a trivial notebook (one markdown cell, one slider); the two are opened in turns, each in a new
@@ -14,7 +21,7 @@ against a trivial notebook's, on the same server, in Debian's chromium (headless
 A benchmark, not a test: it never fails the build. Everything it starts is stopped at the end.
 
     .venv/bin/python benchmarks/voila_latency.py [--chapter 01-should-we-choose-go.ipynb] [--rounds 3]
-                                                  [--moves 20] [--preheat]
+                                                  [--moves 20] [--preheat] [--no-fresh]
 """
 
 from __future__ import annotations
@@ -59,6 +66,78 @@ MOVE_JS = """async ([index, key, chartSel]) => {
 }"""
 
 
+# [page shown, charts, charts drawn, controls] (the same reading as tests/test_site.py)
+PAGE_STATE_JS = """() => {
+  const cells = document.querySelector('#rendered_cells');
+  const shown = !!cells && getComputedStyle(cells).display !== 'none';
+  const charts = [...document.querySelectorAll('.vega-embed')];
+  const controls = document.querySelectorAll('.widget-slider, .widget-dropdown, .widget-toggle-buttons, '
+                                            + '.widget-text, .widget-checkbox, .widget-radio, .widget-button');
+  return [shown && document.readyState === 'complete', charts.length,
+          charts.filter(c => c.querySelector('svg')).length, controls.length];
+}"""
+
+
+def time_to_ready(page, url: str, *, limit: float = 300, settle: float = 2.0, charts_needed: bool = True,
+                  controls_needed: bool = True):
+    """(seconds to the text, seconds to every chart drawn with the controls there), None if never."""
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit", timeout=limit * 1000)
+    text = since = last = None
+    while time.perf_counter() - t0 < limit:
+        shown, charts, drawn, controls = page.evaluate(PAGE_STATE_JS)
+        now = time.perf_counter() - t0
+        if shown and text is None:
+            text = now
+        if shown and (charts or not charts_needed) and drawn == charts and (controls or not controls_needed):
+            if (charts, controls) != last:
+                last, since = (charts, controls), now
+            elif now - since >= settle:
+                return text, since
+        else:
+            last = since = None
+        time.sleep(0.1)
+    return text, None
+
+
+def fresh_server(browser_type) -> None:
+    """Section 0: every page on a freshly started server, then a second time."""
+    opts = site.SiteOptions(port=proc.free_port())
+    nav = site.navigation()
+    t0 = time.perf_counter()
+    rows = []
+    with site.start(opts) as server:
+        started = time.perf_counter() - t0
+        browser = browser_type.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.route(OUTSIDE, lambda r: r.abort())
+            for round_ in ("fresh", "second"):
+                for notebook, _title in nav:
+                    page = context.new_page()
+                    static = notebook in {n for n, _ in site.EXTRA_PAGES}   # a page of text and tables only
+                    text, ready = time_to_ready(page, site.page_url(opts.port, notebook),
+                                                charts_needed=notebook != site.INDEX and not static,
+                                                controls_needed=not static)
+                    page.close(run_before_unload=True)
+                    rows.append((round_, notebook, text, ready))
+                    print(f"{round_:6} {notebook:34} text {_s(text)}  charts and controls {_s(ready)}", flush=True)
+                if round_ == "fresh" and not site.wait_until_preheated(server, [nb for nb, _ in nav], timeout=300):
+                    print("warning: preheating had not settled after 300 s", file=sys.stderr)
+        finally:
+            browser.close()
+    fresh = [r[3] for r in rows if r[0] == "fresh"]
+    second = [r[3] for r in rows if r[0] == "second"]
+    worst = lambda xs: "never" if None in xs else f"{max(xs):.1f} s"  # noqa: E731
+    print(f"\nfresh server (Voila answered {started:.1f} s after start; load average "
+          f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}): slowest page to charts and controls "
+          f"{worst(fresh)} on first open (goal <= 10 s), {worst(second)} on second open\n", flush=True)
+
+
+def _s(seconds) -> str:
+    return "never" if seconds is None else f"{seconds:5.1f} s"
+
+
 def trivial_notebook(path: Path) -> None:
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# A trivial page\nOne slider, nothing imported from the handbook."),
@@ -87,6 +166,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3, help="first renders of each notebook (alternating)")
     ap.add_argument("--moves", type=int, default=20, help="slider moves for the latency")
     ap.add_argument("--preheat", action="store_true", help="measure first renders with preheated kernels")
+    ap.add_argument("--no-fresh", dest="fresh", action="store_false",
+                    help="skip section 0 (every page on a freshly started server)")
     args = ap.parse_args()
     if not Path("/usr/bin/chromium").exists():
         print("chromium not found: apt-get install chromium (Debian). Nothing measured.")
@@ -97,6 +178,9 @@ def main() -> int:
     if not source.exists():
         print(f"no such chapter notebook: {source}")
         return 1
+    if args.fresh:
+        with sync_playwright() as p:
+            fresh_server(p.chromium)
     with tempfile.TemporaryDirectory(prefix="gohandbook-voila-bench-") as tmp:
         folder = Path(tmp)
         shutil.copy(source, folder / args.chapter)

@@ -4,6 +4,9 @@ A result's key is the hash of (measurement name and code version, sample source 
 Go version, host fingerprint, parameters). Same key: cache hit. A changed sample or
 toolchain gives a new key, so exactly the affected results are measured again; the old
 file stays, and `latest()` can still show it together with why it is stale.
+
+A cache file that is not a result (not UTF-8, not JSON, the wrong shape: a foreign or damaged
+file) is named on stderr, set aside under `corrupt/` (kept for inspection) and treated as missing.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import hashlib
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from collections import OrderedDict
@@ -62,6 +66,45 @@ def result_key(name: str, *, code_version: int, sample_hash: str, go_version: st
                     "go_version": go_version, "host": host, "params": params})[:24]
 
 
+# What every reader of a result relies on: key -> type (nested dicts by dotted path).
+RESULT_SHAPE = {
+    "name": str, "key": str, "summary": dict, "provenance": dict,
+    "provenance.host": dict, "provenance.host.cpu_model": str, "provenance.host.cores": int,
+    "provenance.go": dict, "provenance.go.version": str,
+    "provenance.params": dict, "provenance.preset": str, "provenance.finished": str,
+}
+SET_ASIDE_TEXT = "cache file {path} is not a valid result ({why}); set aside as {dest} and treated as missing"
+
+
+def result_problem(obj: Any) -> str | None:
+    """Why `obj` is not a cached result (None if it has the shape every reader relies on)."""
+    if not isinstance(obj, dict):
+        return f"a JSON {type(obj).__name__}, not an object"
+    for dotted, kind in RESULT_SHAPE.items():
+        value: Any = obj
+        for part in dotted.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            return f"{dotted} is {'missing' if value is None else 'a ' + type(value).__name__}, not a {kind.__name__}"
+    return None
+
+
+def read_json_file(path: Path, check: Callable[[Any], str | None] | None = None) -> Any:
+    """A JSON file the handbook did not just write: decoded strictly (UTF-8, JSON, then `check`);
+    raises FileNotFoundError if absent, ValueError naming the file and the problem otherwise."""
+    data = Path(path).read_bytes()
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg} at line {exc.lineno})" if data.strip() else "empty") from None
+    problem = check(obj) if check else None
+    if problem:
+        raise ValueError(problem)
+    return obj
+
+
 class Cache:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else paths.cache_dir()
@@ -71,13 +114,37 @@ class Cache:
         return self.root / "results" / name / f"{key}.json"
 
     def get(self, name: str, key: str) -> dict | None:
-        path = self.path(name, key)
+        return self._read(self.path(name, key))
+
+    def _read(self, path: Path) -> dict | None:
+        """A valid result, or None: absent, or not a result (then named and set aside)."""
         try:
-            return json.loads(path.read_text())
+            return read_json_file(path, result_problem)
         except FileNotFoundError:
             return None
-        except json.JSONDecodeError:
-            return None  # a torn file cannot happen with atomic writes, but never trust it
+        except ValueError as exc:
+            self.set_aside(path, str(exc))
+            return None
+        except OSError as exc:  # unreadable (permissions, a folder): say so, leave it where it is
+            print(f"gohandbook: cache file {path} cannot be read ({exc.strerror}); treated as missing", file=sys.stderr)
+            return None
+
+    def set_aside(self, path: Path, why: str) -> Path | None:
+        """Move a bad cache file to `corrupt/` (kept for inspection) and say so on stderr."""
+        rel = path.relative_to(self.root) if path.is_relative_to(self.root) else Path(path.name)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        dest = self.root / "corrupt" / rel.parent / f"{rel.name}.{stamp}-{os.getpid()}"
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, dest)
+        except FileNotFoundError:  # another process set it aside first
+            return None
+        except OSError as exc:
+            dest = None
+            why += f"; could not be moved ({exc.strerror})"
+        print("gohandbook: " + SET_ASIDE_TEXT.format(path=path, why=why, dest=dest or "(left in place)"),
+              file=sys.stderr)
+        return dest
 
     def put(self, name: str, key: str, result: dict) -> Path:
         """Write atomically: a temporary file in the same folder, then rename over."""
@@ -111,13 +178,8 @@ class Cache:
 
     def all(self, name: str) -> list[dict]:
         folder = self.root / "results" / name
-        out = []
-        for path in folder.glob("*.json"):
-            try:
-                out.append(json.loads(path.read_text()))
-            except (OSError, json.JSONDecodeError):
-                continue
-        return sorted(out, key=lambda r: r.get("provenance", {}).get("finished", ""))
+        out = [r for r in map(self._read, sorted(folder.glob("*.json"))) if r is not None]
+        return sorted(out, key=lambda r: r["provenance"]["finished"])
 
     def latest(self, name: str, params: dict | None = None) -> dict | None:
         """The newest result of a measurement (optionally with these parameters), stale or not."""

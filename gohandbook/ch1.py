@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from . import claims as claims_mod
 from . import measure
 from .chapters import COMMON, Chapter
+from .i18n import N_, _
 from .models.decision import CRITERIA, MatrixInput, MatrixResult, evaluate, validation_gates
 from .params import Param, ParamSet
 
@@ -46,6 +47,10 @@ PARAMS = COMMON.merged(ParamSet("chapter 1", (
           label="Max RSS ratio", min=0.01, max=10, step=0.05),
     Param("team_acceptance", "int", 3, "Acceptance gate: the team's own rating of Go after the pilot (0-4)",
           label="Team acceptance", min=0, max=4, step=1),
+    Param("services_json", "str", "", "The team's own services (a profile's services: mapping, normalised to JSON "
+          "by load_profile); empty: the gates use the minimal peers", label="Your services",
+          grammar=lambda text: services({"services_json": text}),
+          grammar_help="empty, or a JSON object of service names to normalised services (a profile's services:)"),
 )), name="chapter 1")
 
 
@@ -77,11 +82,203 @@ def results(params: Mapping[str, Any]) -> dict[str, measure.Lookup]:
     return {name: measure.lookup(name, preset(params)) for name in MEASUREMENTS}
 
 
+# What the validation gates were measured on (shown beside the gates, in chapter 5 and the ADR).
+BASIS_SERVICES = N_("Measured on your services: {go} (Go rewrite) against {current} (current), from the profile's services:.")
+BASIS_PEERS = N_("Measured on the minimal peers (the handbook's health-check servers in Go and {current}), "
+                 "not on your code: add services: to the profile to validate your own service.")
+BASIS_SERVICES_MISSING = N_("The profile names services, but {which} has not been measured yet: the gates are undecided "
+                            "until `gohandbook validate PROFILE` (or a report with the profile) measures it.")
+
+
+def services(params: Mapping[str, Any]) -> dict[str, dict]:
+    """The team's own services from the profile (normalised; empty when the profile has none)."""
+    from .services import from_json
+
+    return from_json(params.get("services_json") or "")
+
+
+_SERVICE_LOOKUPS: dict[tuple[str, str], tuple[float, dict]] = {}
+
+
+def service_results(params: Mapping[str, Any]) -> dict[str, measure.Lookup]:
+    """Cached results of the team's services (never measures: `gohandbook validate` does). A lookup hashes
+    what each service runs; one page render asks several times, so answers are reused for a few seconds."""
+    import time
+
+    from .measure import team_services
+
+    key = (params.get("services_json") or "", preset(params))
+    hit = _SERVICE_LOOKUPS.get(key)
+    if hit and time.monotonic() - hit[0] < 5:
+        return hit[1]
+    found = {name: team_services.lookup(svc, preset(params)) for name, svc in services(params).items()}
+    _SERVICE_LOOKUPS.clear()  # one profile per page: keep only the latest
+    _SERVICE_LOOKUPS[key] = (time.monotonic(), found)
+    return found
+
+
+def gates_basis(params: Mapping[str, Any]) -> str:
+    """One sentence: what the three validation gates were measured on."""
+    from .services import pair
+
+    lang = params.get("lang", "en")
+    svcs = services(params)
+    if not svcs:
+        return _(BASIS_PEERS, lang).format(current=params["current_stack"])
+    cur, go = pair(svcs)
+    return _(BASIS_SERVICES, lang).format(go=go["name"] if go else "?", current=cur["name"] if cur else "?")
+
+
 def gates(params: Mapping[str, Any], found: Mapping[str, measure.Lookup]):
+    """The seed's three validation gates: on the team's services when the profile has services:,
+    else on the minimal peers. Each gate's detail says which."""
+    from dataclasses import replace
+
+    if services(params):
+        return service_gates(params)
     qv = found["quick_validation"]
     runtimes = qv.result["summary"]["runtimes"] if qv.ok else {}
-    return validation_gates(runtimes, params["current_stack"], min_qps_ratio=params["min_qps_ratio"],
-                            max_rss_ratio=params["max_rss_ratio"], team_acceptance=params["team_acceptance"])
+    out = validation_gates(runtimes, params["current_stack"], min_qps_ratio=params["min_qps_ratio"],
+                           max_rss_ratio=params["max_rss_ratio"], team_acceptance=params["team_acceptance"])
+    return [g if g.name == "team acceptance" else replace(g, detail=g.detail + " [minimal peers]") for g in out]
+
+
+def service_gates(params: Mapping[str, Any]):
+    """The gates on the team's own services: Go rewrite against the current service, each ratio with
+    whether it exceeds the run-to-run spread; a rewrite with wrong answers under load does not pass."""
+    from .measure.team_services import comparisons
+    from .models.decision import Gate
+    from .services import pair
+
+    svcs = services(params)
+    found = service_results(params)
+    cur, go = pair(svcs)
+    acceptance = validation_gates({}, "", min_qps_ratio=1, max_rss_ratio=1,
+                                  team_acceptance=params["team_acceptance"])[-1]
+    if cur is None or go is None:
+        why = "the profile's services: need one with role current and one with role go (a go_build is role go)"
+        return [Gate("performance", None, why), Gate("delivery", None, why), acceptance]
+    g, c = found[go["name"]], found[cur["name"]]
+    problems = [f"{svc['name']} " + ("not measured yet" if not lk.ok else "failed: " + lk.result["summary"]["message"])
+                for svc, lk in ((go, g), (cur, c)) if not lk.ok or lk.result["summary"]["status"] != "measured"]
+    if problems:
+        why = "cannot compare your services: " + "; ".join(problems) + " (gohandbook validate PROFILE measures them)"
+        return [Gate("performance", None, why), Gate("delivery", None, why), acceptance]
+    gs, cs = g.result["summary"], c.result["summary"]
+    by = {x["metric"]: x for x in comparisons(g.result, c.result)}
+    names = f"{go['name']}/{cur['name']}"
+
+    def spread(metric: str) -> str:
+        x = by.get(metric, {})
+        if not x.get("measured"):
+            return "not measured"
+        return ("beyond run-to-run spread" if x["significant"] else "within run-to-run spread") + f", p = {x['p_value']:.3f}"
+
+    qps_ratio = gs["qps"]["median"] / cs["qps"]["median"]
+    rss_ok, rss_text = None, "peak RSS not measured (url: service)"
+    if gs["rss_peak_mib"]["median"] is not None and cs["rss_peak_mib"]["median"] is not None:
+        rss_ratio = gs["rss_peak_mib"]["median"] / cs["rss_peak_mib"]["median"]
+        rss_ok = rss_ratio <= params["max_rss_ratio"]
+        rss_text = (f"peak RSS ×{rss_ratio:.2f} (need ≤ {params['max_rss_ratio']:g}; "
+                    f"{spread('Peak RSS under load')})")
+    errors = gs["errors"]
+    perf_parts = [qps_ratio >= params["min_qps_ratio"], rss_ok, errors == 0]
+    perf = False if False in perf_parts else (None if None in perf_parts else True)
+    perf_detail = (f"{names}: QPS ×{qps_ratio:.2f} (need ≥ {params['min_qps_ratio']:g}; {spread('Requests/s')}), "
+                   f"{rss_text}" + (f"; the Go rewrite answered {errors} requests wrongly under load" if errors else "")
+                   + " [your services]")
+    start_ok, start_text = None, "start-up not measured (url: service)"
+    if gs["start_ms"]["median"] is not None and cs["start_ms"]["median"] is not None:
+        start_ratio = gs["start_ms"]["median"] / cs["start_ms"]["median"]
+        start_ok = start_ratio < 1
+        start_text = f"start-up time ×{start_ratio:.2f} ({spread('Start → first 2xx')})"
+    ship_ok, ship_text = None, "shipped bytes unknown (no ship: list)"
+    if gs.get("shipped_bytes") and cs.get("shipped_bytes"):
+        art_ratio = gs["shipped_bytes"] / cs["shipped_bytes"]
+        ship_ok = art_ratio < 1
+        ship_text = f"shipped bytes ×{art_ratio:.2f}"
+    parts = [ship_ok, start_ok]
+    delivery = False if False in parts else (None if None in parts else True)
+    return [Gate("performance", perf, perf_detail),
+            Gate("delivery", delivery, f"{names}: {ship_text}, {start_text} (need both < 1) [your services]"),
+            acceptance]
+
+
+def service_rows(params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per service of the profile: medians (min–max) over fresh starts, or why not measured."""
+    from .measure.team_services import COMPARED
+
+    rows = []
+    for name, svc in services(params).items():
+        lk = service_results(params)[name]
+        row: dict[str, Any] = {"Service": name, "Role": svc["role"], "Runs": _service_what(svc)}
+        if not lk.ok:
+            row["Status"] = "not measured: " + lk.reason
+            rows.append(row)
+            continue
+        s = lk.result["summary"]
+        if s["status"] != "measured":
+            tail = s.get("output_tail") or ""
+            row["Status"] = "failed: " + s["message"] + (" — last output: " + " | ".join(tail.splitlines()[-3:]) if tail else "")
+        else:
+            row["Status"] = ("measured: " + s["message"] + ("" if lk.status == "current" else f" ({lk.status})"))
+            for key, label, _low, unit, digits in COMPARED:
+                st = s[key]
+                row[f"{label} ({unit})"] = ("not measured" if st["median"] is None else
+                                            f"{st['median']:.{digits}f} ({st['min']:.{digits}f}–{st['max']:.{digits}f})")
+            row["Errors"] = s["errors"]
+            row["Shipped (MB)"] = "—" if not s.get("shipped_bytes") else f"{s['shipped_bytes'] / 1e6:.2f}"
+            row["Measured"] = lk.result["provenance"]["finished"][:16].replace("T", " ") + " UTC"
+        rows.append(row)
+    return rows
+
+
+SERVICE_PANELS = (  # (summary key, chart panel heading in widgets.charts.PANELS, scale)
+    ("start_ms", "Start → first 200 (ms)", 1.0), ("rss_first_mib", "RSS at first response (MiB)", 1.0),
+    ("rss_peak_mib", "Peak RSS under load (MiB)", 1.0), ("qps", "Requests/s under load", 1.0),
+    ("p99_ms", "p99 latency (ms)", 1.0),
+)
+
+
+def service_long_form(params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every measured service's median and min–max per metric, shaped like `long_form` for the same chart."""
+    out = []
+    found = service_results(params)
+    for name, svc in services(params).items():
+        lk = found[name]
+        if not lk.ok or lk.result["summary"]["status"] != "measured":
+            continue
+        s = lk.result["summary"]
+        key = "go" if svc["role"] == "go" else "current"
+        label = f"{name} ({'Go rewrite' if svc['role'] == 'go' else 'current'})"
+        for metric, heading, _scale in SERVICE_PANELS:
+            if s[metric]["median"] is not None:
+                out.append({"runtime": label, "key": key, "metric": heading, "median": s[metric]["median"],
+                            "min": s[metric]["min"], "max": s[metric]["max"]})
+        if s.get("shipped_bytes"):
+            mib = s["shipped_bytes"] / 2**20
+            out.append({"runtime": label, "key": key, "metric": "Shipped (MiB)", "median": mib, "min": mib, "max": mib})
+    return out
+
+
+def _service_what(svc: Mapping[str, Any]) -> str:
+    if svc["mode"] == "go_build":
+        return f"go build {svc['go_build']}"
+    if svc["mode"] == "url":
+        return f"already running at {svc['url']}"
+    return " ".join(svc["run"])
+
+
+def service_comparisons(params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    from .measure.team_services import comparisons
+    from .services import pair
+
+    cur, go = pair(services(params))
+    if not cur or not go:
+        return []
+    found = service_results(params)
+    g, c = found[go["name"]], found[cur["name"]]
+    return comparisons(g.result if g.ok else None, c.result if c.ok else None)
 
 
 RUNTIME_METRICS = (
@@ -126,7 +323,7 @@ def long_form(found: measure.Lookup) -> list[dict[str, Any]]:
     for key, rt in summary.items():
         if not rt.get("available") or rt.get("error"):
             continue
-        for metric, heading, _ in RUNTIME_METRICS:
+        for metric, heading, _unit in RUNTIME_METRICS:
             s = rt[metric]
             out.append({"runtime": rt["label"], "key": key, "metric": heading, "median": s["median"],
                         "min": s["min"], "max": s["max"]})
@@ -164,6 +361,27 @@ def finding(found: measure.Lookup, current: str) -> str:
             f"{compare(go['startup_ms']['median'], cur['startup_ms']['median'], 'faster start', 'slower start')}, "
             f"{compare(go['rss_load_mib']['median'], cur['rss_load_mib']['median'], 'less peak memory', 'more peak memory')}, "
             f"{compare(go['qps']['median'], cur['qps']['median'], 'lower throughput', 'higher throughput')}")
+
+
+PEER_COMPARED = (  # (summary key, name, lower is better, unit, digits)
+    ("startup_ms", "Start → first 2xx", True, "ms", 1), ("rss_load_mib", "Peak RSS under load", True, "MiB", 1),
+    ("qps", "Requests/s", False, "req/s", 0), ("p99_ms", "p99 latency", True, "ms", 3),
+)
+
+
+def peer_comparisons(found: measure.Lookup, current: str) -> list[dict[str, Any]]:
+    """Go's minimal peer against the current stack's, per metric, with intervals and a test against the
+    run-to-run spread (the same comparison as for your services)."""
+    from .services import compare
+
+    if not found.ok:
+        return []
+    rts = found.result["summary"]["runtimes"]
+    go, cur = rts.get("go", {}), rts.get(current, {})
+    if not all(r.get("available") and not r.get("error") for r in (go, cur)):
+        return []
+    return [compare(name, go[key]["values"], cur[key]["values"], lower_is_better=low, unit=unit, digits=digits)
+            for key, name, low, unit, digits in PEER_COMPARED]
 
 
 SEED_TABLE = (
@@ -231,6 +449,20 @@ def key_figures(params: Mapping[str, Any]) -> list[dict[str, Any]]:
     if bs.ok:
         add("Go binary (default build)", bs.result["summary"]["default_mb"], "MB", bs, 2)
         add("Saving from -ldflags '-s -w'", bs.result["summary"]["strip_saving_pct"], "%", bs)
+    from .services import pair
+
+    cur_svc, go_svc = pair(services(params))
+    if cur_svc and go_svc:
+        svc_found = service_results(params)
+        g, c = svc_found[go_svc["name"]], svc_found[cur_svc["name"]]
+        if g.ok and c.ok and g.result["summary"]["status"] == c.result["summary"]["status"] == "measured":
+            gs, cs = g.result["summary"], c.result["summary"]
+            names = f"{go_svc['name']} / {cur_svc['name']} (your services)"
+            add(f"{names}: requests per second", gs["qps"]["median"] / cs["qps"]["median"], "×", g, 2)
+            if gs["rss_peak_mib"]["median"] and cs["rss_peak_mib"]["median"]:
+                add(f"{names}: peak RSS under load", gs["rss_peak_mib"]["median"] / cs["rss_peak_mib"]["median"], "×", g, 2)
+            if gs["start_ms"]["median"] and cs["start_ms"]["median"]:
+                add(f"{names}: start → first 2xx", gs["start_ms"]["median"] / cs["start_ms"]["median"], "×", g, 2)
     sa = found["static_analysis"]
     if sa.ok:
         s = sa.result["summary"]

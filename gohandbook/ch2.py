@@ -9,56 +9,43 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
-from . import claims as claims_mod
 from . import measure
 from .chapters import COMMON, Chapter
 from .models import reconcile as rc
-from .params import Param, ParamSet
+from .params import Param, ParamSet, size_or
 
 MEASUREMENTS = ("goroutine_memory", "http_fanout", "build_matrix", "gc_tuning", "pool_bench", "mod_tools", "wasm_run")
 
 PARAMS = COMMON.merged(ParamSet("chapter 2", (
     Param("ch2_units_max", "int", 1_000_000, "Largest count of goroutines / threads / tasks shown in the memory chart",
-          label="Show counts up to", min=100, max=1_000_000, step=1),
+          label="Show counts up to", min=100, max=1_000_000, step=1, scale="log", fmt=",.0f"),
+    Param("ch2_units_virtual", "bool", True, "Show Python's reserved (virtual) thread stacks in the memory chart",
+          label="Show Python's reserved (virtual) thread stacks"),
+    Param("ch2_build_value", "choice", "mb", "What the build chart shows: size (mb) or saving against the default "
+          "build (saving_pct)", label="Build chart shows", choices=("mb", "saving_pct")),
     Param("ch2_gc_memlimit", "str", "all",
           "Which GOMEMLIMIT setting the GC charts show: all, off, or a measured value such as 128MiB",
-          label="GOMEMLIMIT shown"),
+          label="GOMEMLIMIT shown", grammar=size_or("all", "off"),
+          grammar_help="all, off, or a GOMEMLIMIT size such as 128MiB (digits with B, KiB, MiB, GiB or TiB)"),
     Param("ch2_gc_metric", "choice", "gc_cpu_seconds", "What the GC trade-off chart puts on its vertical axis",
-          label="GC metric", choices=("gc_cpu_seconds", "gc_cycles", "pause_p99_ms", "pause_total_ms", "wall_seconds")),
+          label="Vertical axis", choices=("gc_cpu_seconds", "gc_cycles", "pause_p99_ms", "pause_total_ms", "wall_seconds")),
     Param("reconcile_objects", "int", 200, "Custom resources the operator manages", label="Objects",
-          min=1, max=1_000_000, step=1),
+          min=1, max=1_000_000, step=1, scale="log", fmt=",.0f"),
     Param("reconcile_requeue_s", "float", 30.0, "Your periodic RequeueAfter in seconds (the seed uses 30 s)",
-          label="RequeueAfter (s)", min=1, max=86400, step=1),
+          label="RequeueAfter (s)", min=1, max=86400, step=1, scale="log", fmt=",g"),
     Param("reconcile_changes_per_hour", "float", 0.1, "Spec changes per object per hour (each triggers a watch event)",
-          label="Changes / object / hour", min=0, max=3600, step=0.1),
+          label="Changes / object / hour", min=0, max=3600, step=0.001, scale="log", fmt=",g"),
     Param("reconcile_ms", "float", 100.0, "Time one reconcile takes, including the external call (ms)",
-          label="Reconcile time (ms)", min=0.1, max=600000, step=1),
+          label="Reconcile time (ms)", min=0.1, max=600000, step=1, scale="log", fmt=",g"),
     Param("reconcile_workers", "int", 1, "MaxConcurrentReconciles (controller-runtime default: 1)",
-          label="MaxConcurrentReconciles", min=1, max=1000, step=1),
+          label="MaxConcurrentReconciles", min=1, max=1000, step=1, scale="log", fmt=",d"),
     Param("reconcile_failure_pct", "float", 0.0, "Share of reconciles that fail and are retried with backoff (%)",
           label="Failing reconciles (%)", min=0, max=99, step=1),
     Param("reconcile_sync_period_h", "float", 10.0, "SyncPeriod in hours (controller-runtime default: 10 h)",
-          label="SyncPeriod (h)", min=0.01, max=240, step=0.5),
+          label="SyncPeriod (h)", min=0.01, max=240, step=0.5, scale="log", fmt=",g"),
 )), name="chapter 2")
 
 CHAPTER = Chapter(2, "02-go-core-strengths.ipynb", "Go's core strengths, measured", PARAMS, MEASUREMENTS)
-
-
-def preset(params: Mapping[str, Any]) -> str:
-    return "quick" if params.get("quick", True) else "full"
-
-
-def results(params: Mapping[str, Any]) -> dict[str, measure.Lookup]:
-    """Cached results for this chapter (never measures)."""
-    return {name: measure.lookup(name, preset(params)) for name in MEASUREMENTS}
-
-
-def result(params: Mapping[str, Any], name: str) -> measure.Lookup:
-    return measure.lookup(name, preset(params))
-
-
-def chapter_claims(params: Mapping[str, Any]) -> list[claims_mod.ClaimVerdict]:
-    return claims_mod.ledger(lambda name: measure.lookup(name, preset(params)), chapter=2)
 
 
 # ---------------------------------------------------------------- 2.1 concurrency
@@ -85,7 +72,7 @@ def unit_rows(found: measure.Lookup, max_n: int = 10**9) -> list[dict[str, Any]]
 
 def thread_limit(params: Mapping[str, Any]) -> dict[str, Any]:
     """The Python thread limit: measured (this preset, else a cached full run), else predicted."""
-    for name_preset in (preset(params), "full"):
+    for name_preset in (CHAPTER.preset(params), "full"):
         found = measure.lookup("goroutine_memory", name_preset)
         if found.ok and found.result["summary"]["python"].get("thread_limit_searched"):
             py = found.result["summary"]["python"]
@@ -95,7 +82,7 @@ def thread_limit(params: Mapping[str, Any]) -> dict[str, Any]:
                     "rss_mib": py["rss_at_limit_mib"], "virtual_gib": py["virtual_at_limit_gib"],
                     "preset": name_preset, "status": found.status,
                     "provenance": measure.provenance_line(found.result)}
-    found = measure.lookup("goroutine_memory", preset(params))
+    found = CHAPTER.lookup(params, "goroutine_memory")
     if not found.ok:
         return {"kind": "missing"}
     pred = found.result["summary"]["python"]["thread_limit_predicted"]
@@ -370,7 +357,7 @@ def key_figures(params: Mapping[str, Any]) -> list[dict[str, Any]]:
                     "status": found.status, "provenance": measure.provenance_line(found.result),
                     **({"band": band} if band else {})})
 
-    found = results(params)
+    found = CHAPTER.results(params)
     g = found["goroutine_memory"]
     if g.ok:
         s = g.result["summary"]

@@ -6,9 +6,9 @@ instance) and the security section (go vet / staticcheck).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
-from . import claims as claims_mod
 from . import measure
 from .cache import Memo
 from .chapters import COMMON, Chapter
@@ -36,7 +36,9 @@ PARAMS = COMMON.merged(ParamSet("chapter 4", (
     Param("mig_friction_dependencies", "float", 3.0, "Seed's friction rating: Maven/pip → go mod (1-5)",
           label="Friction: dependencies", min=1, max=5, step=0.5),
     Param("mig_friction_extra", "str", "", "More friction dimensions: name=rating[@language+language], comma-separated, "
-          "e.g. 'static_typing=3@python+node, generics=2'", label="More friction dimensions"),
+          "e.g. 'static_typing=3@python+node, generics=2'", label="More friction dimensions",
+          grammar=mc.parse_friction_extra, grammar_help="empty, or name=rating (1-5) entries, optionally "
+          "@language+language, comma-separated, e.g. 'static_typing=3@python+node, generics=2'"),
     Param("mig_friction_spread", "float", 1.0, "Per-engineer uncertainty of each friction rating (± points)",
           label="Friction spread (±)", min=0, max=4, step=0.25),
     Param("mig_friction_elasticity_pct", "float", 25.0, "How much longer ramp-up gets per friction point above 3 (%)",
@@ -53,44 +55,49 @@ PARAMS = COMMON.merged(ParamSet("chapter 4", (
     Param("mig_long_run_velocity_pct", "float", 100.0, "Long-run velocity in Go relative to today (%)",
           label="Long-run velocity (%)", min=20, max=300, step=5),
     Param("mig_cost_per_engineer_month", "float", 12000.0, "Fully loaded cost of one engineer-month (any currency)",
-          label="Cost per engineer-month", min=0, max=1e6, step=500),
+          label="Cost per engineer-month", min=0, max=1e6, step=500, scale="log", fmt=",.0f"),
     Param("mig_time_share_pct", "float", 60.0, "Share of the team's time spent on the migrated systems (%)",
           label="Time on migrated systems (%)", min=0, max=100, step=5),
     Param("mig_horizon_months", "int", 24, "Time horizon (months)", label="Horizon (months)", min=3, max=60, step=1),
     Param("mig_recovered_within_pct", "float", 2.0, "'Back to old velocity' = within this many % of it",
           label="Recovered within (%)", min=0.5, max=20, step=0.5),
     Param("mig_fleet_instances", "float", 20.0, "Instances the migrated services run on today", label="Fleet (instances)",
-          min=0, max=1e6, step=1),
-    Param("mig_instance_vcpu", "float", 1.0, "vCPUs per instance", label="vCPU per instance", min=0, max=256, step=0.25),
+          min=0, max=1e6, step=1, scale="log", fmt=",g"),
+    Param("mig_instance_vcpu", "float", 1.0, "vCPUs per instance", label="vCPU per instance", min=0, max=256, step=0.25,
+          scale="log", fmt=",g"),
     Param("mig_price_vcpu_month", "float", 25.0, "Price of one vCPU-month (placeholder: set your own)",
-          label="Price per vCPU-month", min=0, max=1e5, step=1),
+          label="Price per vCPU-month", min=0, max=1e5, step=1, scale="log", fmt=",g"),
     Param("mig_price_gib_month", "float", 3.5, "Price of one GiB of memory per month (placeholder: set your own)",
-          label="Price per GiB-month", min=0, max=1e4, step=0.5),
+          label="Price per GiB-month", min=0, max=1e4, step=0.5, scale="log", fmt=",g"),
     Param("mig_app_memory_gib", "float", 0.5, "Memory the application's own data needs per instance, same in both "
-          "languages (GiB)", label="App memory (GiB)", min=0, max=1024, step=0.25),
+          "languages (GiB)", label="App memory (GiB)", min=0, max=1024, step=0.25, scale="log",
+          fmt=",g"),
     Param("mig_savings_realised_pct", "float", 100.0, "Share of chapter 1's measured Go-vs-current gap a real service "
           "would see (%); 100 is an upper bound, since the health check measures runtime overhead only",
           label="Measured gap realised (%)", min=0, max=100, step=5),
     Param("mig_savings_start_month", "float", 3.0, "Month in which the Go services take over production traffic",
           label="Savings start (month)", min=0, max=60, step=1),
-    Param("mig_runs", "int", 1000, "Monte Carlo runs", label="Runs", min=100, max=20000, step=100),
+    Param("mig_runs", "int", 1000, "Monte Carlo runs", label="Runs", min=100, max=20000, step=100, scale="log",
+          fmt=",d"),
     Param("mig_seed", "int", 4, "Random seed (the same seed gives the same result)", label="Seed", min=0, max=2**31 - 1),
     # 4.2 canary
     Param("canary_plan", "choice", "seed", "Rollout plan: " + "; ".join(f"{k} = {v[0]}" for k, v in canary_model.PLANS.items())
           + "; custom = canary_custom_steps", label="Plan", choices=PLAN_CHOICES),
     Param("canary_custom_steps", "str", "5,25,50,100", "Weights (%) for the custom plan, comma-separated",
-          label="Custom steps (%)"),
+          label="Custom steps (%)", grammar=canary_model.parse_steps,
+          grammar_help="rising percentages up to 100, comma-separated, e.g. 5,25,50,100"),
     Param("canary_interval_s", "float", 60.0, "Analysis interval (Flagger: default 60 s, minimum 10 s)",
-          label="Interval (s)", min=10, max=3600, step=10),
+          label="Interval (s)", min=10, max=3600, step=10, scale="log", fmt=",g"),
     Param("canary_threshold", "int", 1, "Failed checks before rollback (Flagger threshold; Argo failureLimit + 1)",
           label="Threshold", min=1, max=20, step=1),
     Param("canary_min_success_pct", "float", 99.0, "Minimum success rate per interval (Flagger's built-in check: 99 %)",
           label="Min success (%)", min=50, max=100, step=0.1),
-    Param("canary_rps", "float", 100.0, "Requests per second to the service", label="Requests/s", min=0.1, max=1e6, step=10),
+    Param("canary_rps", "float", 100.0, "Requests per second to the service", label="Requests/s", min=0.1, max=1e6, step=10,
+          scale="log", fmt=",g"),
     Param("canary_bad_failure_pct", "float", 5.0, "Failure rate of a bad new version (%)", label="Bad version fails (%)",
-          min=0.01, max=100, step=0.5),
+          min=0.01, max=100, step=0.5, scale="log", fmt=",g"),
     Param("canary_good_failure_pct", "float", 0.1, "Failure rate of a healthy new version (%)",
-          label="Healthy version fails (%)", min=0, max=50, step=0.05),
+          label="Healthy version fails (%)", min=0, max=50, step=0.01, scale="log", fmt=",g"),
 )), name="chapter 4")
 
 CHAPTER = Chapter(4, "04-risks-and-rollout.ipynb", "Risks and a progressive rollout", PARAMS, MEASUREMENTS)
@@ -102,19 +109,6 @@ def check(params: Mapping[str, Any]) -> dict[str, Any]:
     migration_input(params, None)
     plan_steps(params)
     return dict(params)
-
-
-def preset(params: Mapping[str, Any]) -> str:
-    return "quick" if params.get("quick", True) else "full"
-
-
-def results(params: Mapping[str, Any]) -> dict[str, measure.Lookup]:
-    """Cached results for this chapter (never measures)."""
-    return {name: measure.lookup(name, preset(params)) for name in MEASUREMENTS}
-
-
-def lookup(params: Mapping[str, Any], name: str) -> measure.Lookup:
-    return measure.lookup(name, preset(params))
 
 
 # ---------------------------------------------------------------- 4.1 migration cost
@@ -172,11 +166,44 @@ def migration_input(params: Mapping[str, Any], savings: mc.SavingsInput | None) 
         raise ParameterError(str(exc)) from None
 
 
-def migrate(params: Mapping[str, Any], qv: measure.Lookup | None = None) -> tuple[mc.MigrationResult, str]:
-    """The migration model for these parameters; the second value says why savings are missing, if they are."""
-    qv = qv if qv is not None else lookup(params, "quick_validation")
+# What one interactive recomputation may simulate: engineer-weeks (the learning curves) and run-weeks (the
+# quantiles over runs), a few tenths of a second on a 2-core machine, so that a slider never ties up a core for
+# everyone on the site. Reports simulate every run.
+LIVE_ENGINEER_WEEKS = 10_000_000
+LIVE_RUN_WEEKS = 200_000
+
+
+def live_runs(params: Mapping[str, Any]) -> int:
+    """Runs the interactive path simulates: mig_runs, bounded by the budgets above (whole blocks, at least one).
+    They are the report's first runs (the model draws run by run), so the live figures preview the report's."""
+    engineers = min(int(params["team_size"]), mc.MAX_SIMULATED)
+    weeks = round(params["mig_horizon_months"] * mc.WEEKS_PER_MONTH) + 1
+    bound = min(LIVE_ENGINEER_WEEKS // (engineers * weeks), LIVE_RUN_WEEKS // weeks)
+    return min(int(params["mig_runs"]), max(mc.BLOCK_RUNS, bound // mc.BLOCK_RUNS * mc.BLOCK_RUNS))
+
+
+def mix_shares(params: Mapping[str, Any]) -> dict[str, float]:
+    """The source-language shares as the model uses them: normalised to 100 %."""
+    mix = {"java": params["mig_share_java"], "python": params["mig_share_python"], "node": params["mig_share_node"]}
+    total = sum(mix.values())
+    return {k: 100 * v / total for k, v in mix.items()} if total > 0 else mix
+
+
+def friction_differs_by_language(params: Mapping[str, Any]) -> bool:
+    """Whether the team's language mix can change the result: only a friction that differs by language does."""
+    matrix = friction_matrix(params)
+    return any(len({per.get(lang) for lang in mc.LANGUAGES}) > 1 for per in matrix.values())
+
+
+def migrate(params: Mapping[str, Any], qv: measure.Lookup | None = None,
+            runs: int | None = None) -> tuple[mc.MigrationResult, str]:
+    """The migration model for these parameters (with `runs` instead of mig_runs if given); the second value
+    says why savings are missing, if they are."""
+    qv = qv if qv is not None else CHAPTER.lookup(params, "quick_validation")
     savings, why = savings_input(params, qv)
     inp = migration_input(params, savings)
+    if runs is not None and runs != inp.runs:
+        inp = replace(inp, runs=runs)
     # Chapter 5 asks for the same run twice (scorecard, ADR), each most of a second. The inputs are
     # frozen dataclasses of plain values and the runs are seeded, so equal reprs mean equal results.
     return _MIGRATIONS.get(repr(inp), lambda: mc.simulate(inp)), why
@@ -233,7 +260,7 @@ def plan_steps(params: Mapping[str, Any]) -> tuple[float, ...]:
     if params["canary_plan"] == "custom":
         try:
             return canary_model.parse_steps(params["canary_custom_steps"])
-        except canary_model.CanaryInputError as exc:
+        except ParameterError as exc:  # the model names its own field; say which chapter parameter it came from
             raise ParameterError(f"canary_custom_steps: {exc}") from None
     return canary_model.PLANS[params["canary_plan"]][1]
 
@@ -246,13 +273,10 @@ def plan_label(params: Mapping[str, Any]) -> str:
 
 def canary_input(params: Mapping[str, Any], failure_pct: float | None = None,
                  steps: tuple[float, ...] | None = None) -> canary_model.CanaryInput:
-    try:
-        return canary_model.CanaryInput(
-            steps=steps or plan_steps(params), interval_s=params["canary_interval_s"], threshold=params["canary_threshold"],
-            min_success_pct=params["canary_min_success_pct"], rps=params["canary_rps"],
-            failure_pct=params["canary_bad_failure_pct"] if failure_pct is None else failure_pct)
-    except canary_model.CanaryInputError as exc:
-        raise ParameterError(str(exc)) from None
+    return canary_model.CanaryInput(
+        steps=steps or plan_steps(params), interval_s=params["canary_interval_s"], threshold=params["canary_threshold"],
+        min_success_pct=params["canary_min_success_pct"], rps=params["canary_rps"],
+        failure_pct=params["canary_bad_failure_pct"] if failure_pct is None else failure_pct)
 
 
 def all_plans(params: Mapping[str, Any]) -> dict[str, tuple[str, tuple[float, ...]]]:
@@ -423,14 +447,10 @@ def sbom_rows(found: measure.Lookup) -> list[dict[str, Any]]:
     return rows
 
 
-def chapter_claims(params: Mapping[str, Any]) -> list[claims_mod.ClaimVerdict]:
-    return claims_mod.ledger(lambda name: measure.lookup(name, preset(params)), chapter=4)
-
-
 def key_figures(params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Headline figures for the summary chapter: migration cost with its band, rollout exposure."""
     r, why = migrate(params)
-    qv = lookup(params, "quick_validation")
+    qv = CHAPTER.lookup(params, "quick_validation")
     model = (f"migration_cost model, {r.inp.runs} seeded runs (seed {r.inp.seed}); savings "
              + ("from chapter 1's measurements: " + measure.provenance_line(qv.result) if qv.ok and not why else why or "n/a"))
     band = lambda d, fmt: f"{fmt(d[0.5])} (10–90 %: {fmt(d[0.1])} – {fmt(d[0.9])})"  # noqa: E731

@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib
 from typing import Any, Mapping
 
-from . import adr, claims as claims_mod, measure
+from . import adr, claims as claims_mod
 from .chapters import COMMON, Chapter
+from .i18n import N_, _, ngettext
 from .params import Param, ParamSet
 
 VERDICT_CHOICES = ("all", "holds", "partly holds", "does not hold", "outdated", "not measured yet", "cited",
@@ -49,11 +50,7 @@ def _merged_params() -> ParamSet:
 
 
 PARAMS = _merged_params()
-CHAPTER = Chapter(5, "05-summary-and-decision.ipynb", "Summary and decision", PARAMS)
-
-
-def preset(params: Mapping[str, Any]) -> str:
-    return "quick" if params.get("quick", True) else "full"
+CHAPTER = Chapter(5, "05-summary-and-decision.ipynb", "Summary and decision", PARAMS, all_claims=True)
 
 
 def key_figures(params: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -66,13 +63,9 @@ def key_figures(params: Mapping[str, Any]) -> list[dict[str, Any]]:
         try:
             out += fn(params)
         except Exception as exc:  # one chapter's problem is shown, not fatal to the summary
-            out.append({"chapter": module.CHAPTER.number, "figure": "(figures unavailable)", "value": None,
+            out.append({"chapter": module.CHAPTER.number, "figure": N_("(figures unavailable)"), "value": None,
                         "unit": "", "kind": "error", "status": "error", "provenance": f"{type(exc).__name__}: {exc}"})
     return out
-
-
-def ledger(params: Mapping[str, Any]) -> list[claims_mod.ClaimVerdict]:
-    return claims_mod.ledger(lambda name: measure.lookup(name, preset(params)))
 
 
 def filter_claims(rows: list[claims_mod.ClaimVerdict], chapter: int = 0, verdict: str = "all",
@@ -91,22 +84,102 @@ def verdict_counts(rows: list[claims_mod.ClaimVerdict]) -> dict[str, int]:
     return counts
 
 
-def claim_rows(rows: list[claims_mod.ClaimVerdict]) -> list[dict[str, Any]]:
-    return [{"Claim": v.id, "Ch.": v.chapter, "§": v.section, "Source text": v.original, "Paraphrase": v.paraphrase,
-             "Kind": v.kind, "Verdict / status": v.verdict, "Measured here": claims_mod.format_value(v),
-             "Why / source / scope": " ".join(x for x in (v.note, "" if v.status == "current" else v.status) if x)}
-            for v in rows]
+def claim_rows(rows: list[claims_mod.ClaimVerdict], lang: str | None = None) -> list[dict[str, Any]]:
+    """The claims table. In Chinese the source's own sentence is the claim, so the English paraphrase goes."""
+    out = []
+    for v in rows:
+        row = {_("Claim", lang): v.id, _("Ch.", lang): v.chapter, "§": v.section, _("Source text", lang): v.original,
+               _("Paraphrase", lang): v.paraphrase, _("Kind", lang): claims_mod.kind_name(v.kind, lang),
+               _("Verdict / status", lang): claims_mod.verdict_name(v.verdict, lang),
+               _("Measured here", lang): claims_mod.format_value(v),
+               _("Why / source / scope", lang): " ".join(x for x in (v.note, "" if v.status == "current" else v.status) if x)}
+        if lang == "zh":
+            del row[_("Paraphrase", lang)]
+        out.append(row)
+    return out
 
 
-def reported_results(rows: list[claims_mod.ClaimVerdict]) -> list[dict[str, Any]]:
+def reported_results(rows: list[claims_mod.ClaimVerdict], lang: str | None = None) -> list[dict[str, Any]]:
     """Chapter 5's 'production validation' numbers: one company's report, quoted, not predictions."""
-    return [{"Claim": v.id, "Source text": v.original, "What it says": v.paraphrase,
-             "Status": "cited: " + (v.source.get("title", "") if isinstance(v.source, dict) else "no primary source found")}
-            for v in rows if v.chapter == 5]
+    out = []
+    for v in rows:
+        if v.chapter != 5:
+            continue
+        title = v.source.get("title", "") if isinstance(v.source, dict) else ""
+        row = {_("Claim", lang): v.id, _("Source text", lang): v.original, _("What it says", lang): v.paraphrase,
+               _("Status", lang): (_("cited: {source}", lang).format(source=title) if title
+                                   else _("cited: no primary source found", lang))}
+        if lang == "zh":
+            del row[_("What it says", lang)]
+        out.append(row)
+    return out
+
+
+# chapter 1's recommendations (gohandbook/models/decision.py), as shown in either language
+RECOMMENDATION_TEXTS = {
+    "adopt": N_("Choose Go for this workload: start the pilot"),
+    "validate": N_("Undecided: run the two-week validation before deciding"),
+    "hold": N_("Do not choose Go for this workload now"),
+}
+GATE_NAMES = {"performance": N_("performance"), "delivery": N_("delivery"), "team acceptance": N_("team acceptance")}
+GATE_STATES = {True: N_("passed"), False: N_("not passed"), None: N_("undecided")}
+# The statuses key figures carry besides the cache's (current / stale / reference / missing)
+FIGURE_STATUSES = (N_("computed"),)
+# The parameter sets' names, as parameter error messages name them
+PARAMSET_NAMES = (N_("every chapter"), N_("profile"), N_("chapter 1"), N_("chapter 2"), N_("chapter 3"),
+                  N_("chapter 4"), N_("chapter 5"))
+
+
+def recommendation_text(result, lang: str | None = None) -> str:
+    """The decision matrix's recommendation in `lang` (the model's own text in English)."""
+    if lang in (None, "en"):
+        return result.text
+    return recommendation_named(result.recommendation, lang)
+
+
+def recommendation_named(key: str, lang: str | None = None) -> str:
+    """adopt / validate / hold as the model words it (English) or translated."""
+    from .models.decision import RECOMMENDATIONS
+
+    if lang in (None, "en"):
+        return RECOMMENDATIONS[key]
+    return _(RECOMMENDATION_TEXTS.get(key, RECOMMENDATIONS[key]), lang)
+
+
+def reason_items(result, lang: str | None = None) -> list[tuple[bool, str]]:
+    """The recommendation's main reasons as (for Go?, text): the model's own wording in English; in another
+    language the same three largest contributions, worded from the same numbers."""
+    if lang in (None, "en"):
+        return [(r.startswith("for:"), r.split(": ", 1)[1]) for r in result.reasons
+                if r.startswith(("for:", "against:"))]
+    ranked = sorted(result.contributions, key=lambda c: abs(c.points), reverse=True)
+    return [(c.points > 0, _("{label} (answer {answer}/4, weight {weight}, {points})", lang).format(
+        label=_(c.label, lang), answer=f"{c.answer:g}", weight=f"{c.weight:g}", points=f"{c.points:+.2f}"))
+        for c in ranked if c.points != 0][:3]
+
+
+def reason_lines(result, lang: str | None = None) -> list[str]:
+    """The main reasons as lines ('for: …' / 'against: …')."""
+    if lang in (None, "en"):
+        return list(result.reasons)
+    return [(_("for: {reason}", lang) if is_for else _("against: {reason}", lang)).format(reason=text)
+            for is_for, text in reason_items(result, lang)]
+
+
+def gate_name(name: str, lang: str | None = None) -> str:
+    return _(GATE_NAMES.get(name, name), lang)
+
+
+def gate_state(passed: bool | None, lang: str | None = None) -> str:
+    return _(GATE_STATES[passed], lang)
+
+
+def claims_caption(shown: int, total: int, lang: str | None = None) -> str:
+    return ngettext("{shown} of {total} claim", "{shown} of {total} claims", total, lang).format(shown=shown, total=total)
 
 
 def decision_record(params: Mapping[str, Any], rows: list[claims_mod.ClaimVerdict] | None = None) -> str:
-    rows = rows if rows is not None else ledger(params)
+    rows = rows if rows is not None else CHAPTER.claims(params)
     return adr.build(params, figures=key_figures(params), claim_counts=verdict_counts(rows),
                      status=params.get("adr_status", "proposed"), decision_makers=params.get("decision_makers", ""),
                      consulted=params.get("consulted", ""), informed=params.get("informed", ""))

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 import yaml
 
-from . import paths
+from . import claims as claims_mod, measure, paths
+from .i18n import LANGS
 from .params import Param, ParameterError, ParamSet
 
 RUNTIME_CHOICES = ("python_uvicorn", "python_threading", "node", "java")
@@ -27,15 +28,22 @@ COMMON = ParamSet("every chapter", (
           label="Current stack", choices=RUNTIME_CHOICES),
     Param("quick", "bool", True, "Read quick-preset measurements (CI, default report) rather than full ones"),
     Param("live_widgets", "bool", True, "Show interactive controls (JupyterLab, Voila); reports set false"),
+    # Words only: the same parameters, measurements and cache in both languages (gohandbook/i18n.py).
+    Param("lang", "choice", "en", "Language of the pages: en (English) or zh (Chinese)", label="Language",
+          choices=LANGS),
 ))
 
 @dataclass(frozen=True)
 class Chapter:
+    """A chapter's declarations and the one way to read what it shows: `preset(params)`,
+    `lookup(params, name)` / `results(params)` (cached measurements, never measuring) and
+    `claims(params, section=...)` (the source document's claims with their verdicts)."""
     number: int
     notebook: str
     title: str
     params: ParamSet
     measurements: tuple[str, ...] = ()   # what its notebook reads from the cache
+    all_claims: bool = False             # a summary chapter's ledger covers every chapter's claims
 
     @property
     def path(self) -> Path:
@@ -44,6 +52,35 @@ class Chapter:
     @property
     def slug(self) -> str:
         return Path(self.notebook).stem
+
+    def path_for(self, lang: str = "en") -> Path:
+        """The notebook in `lang`: `notebooks/zh/…` for Chinese where it has been written (scripts/_nb.py
+        writes both from one source), else the English one (it takes `lang` too, for its computed text)."""
+        if lang and lang != "en":
+            translated = paths.notebooks_dir() / lang / self.notebook
+            if translated.exists():
+                return translated
+        return self.path
+
+    @staticmethod
+    def preset(params: Mapping[str, Any]) -> str:
+        """Which measurement preset the parameters ask for (`quick` unless `quick` is false)."""
+        return "quick" if params.get("quick", True) else "full"
+
+    def lookup(self, params: Mapping[str, Any], name: str) -> measure.Lookup:
+        """One cached measurement in this chapter's preset (never measures); `.status` says if it is current."""
+        return measure.lookup(name, self.preset(params))
+
+    def results(self, params: Mapping[str, Any]) -> dict[str, measure.Lookup]:
+        """Every measurement the chapter reads, by name (never measures)."""
+        return {name: self.lookup(params, name) for name in self.measurements}
+
+    def claims(self, params: Mapping[str, Any], section: str | None = None) -> list[claims_mod.ClaimVerdict]:
+        """The chapter's claims (every chapter's for a summary chapter), optionally one section's, with verdicts
+        computed from the cached results in this chapter's preset."""
+        verdicts = claims_mod.ledger(lambda name: self.lookup(params, name),
+                                     chapter=None if self.all_claims else self.number)
+        return [v for v in verdicts if section is None or v.section == section]
 
 
 def chapters() -> tuple[Chapter, ...]:
@@ -86,6 +123,10 @@ def load_profile(source: str | Path | Mapping[str, Any] | None) -> dict[str, Any
         if not isinstance(raw, dict):
             raise ParameterError(f"profile file {path} must be a mapping of parameter names to values")
         raw.setdefault("profile_name", path.stem)
+    if "services" in raw:  # the team's own services: a mapping, not a parameter (gohandbook.services)
+        from .services import resolve_in_profile
+
+        resolve_in_profile(raw, Path(source).parent if isinstance(source, (str, Path)) else Path.cwd())
     return all_params().validate(raw)
 
 

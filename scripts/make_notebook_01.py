@@ -51,13 +51,35 @@ uvicorn), Node.js (`node:http`) and Java (JDK `com.sun.net.httpserver`), all ans
 A runtime missing from this machine is shown as *not measured*, never estimated.
 
 **How.** Each repeat starts a fresh server pinned to CPU 0 (`taskset`; Go with `GOMAXPROCS=1`) and measures the
-time from spawn to the first `200` on `/healthz`, then RSS (`VmRSS` from `/proc`) at that moment, after 1,000
-sequential keep-alive requests, and at its peak while the handbook's Go load generator (pinned to CPU 1, closed
-loop, keep-alive, latency histogram) drives it. Load generator and server share this machine, so absolute
-throughput is a property of this machine; compare runtimes only within one run. Dots show the median, lines the
-spread over the repeats. *Shipped* is what a deployment must carry: the Go binary, or the script plus its runtime.
+time from spawn to the first `2xx` on `/healthz`, then RSS (`VmRSS` from `/proc`, summed over the server's whole
+process tree) at that moment, after 1,000 sequential keep-alive requests, and at its peak while the handbook's Go
+load generator (pinned to CPU 1, closed loop, keep-alive, latency histogram) drives it. Load generator and server
+share this machine, so absolute throughput is a property of this machine; compare runtimes only within one run.
+Dots show the median, lines the spread over the repeats. *Shipped* is what a deployment must carry: the Go binary,
+or the script plus its runtime. The *current stack* control picks the runtime Go is compared with; moving it only
+re-reads the cached results.
 """),
     code("ui.validation_section(params)"),
+    md("""
+### Your services
+
+The minimal peers are reference points, not your code. The source's advice is to rewrite **one light service of
+yours** in Go and compare it with the current implementation. A profile can describe both under `services:` (see
+the README, *Validate your own service*, and `data/profiles/orders-team.yaml`); `gohandbook validate PROFILE`
+measures them with the same harness as the peers above — fresh process per repeat, pinned CPUs, spawn → first 2xx,
+RSS of the whole process tree, the same load generator sending the profile's requests in turn and checking every
+answer — and `gohandbook report --profile PROFILE` does it before running this chapter. This page never starts a
+service: it shows what is in the cache, with when it was measured.
+"""),
+    code("ui.services_section(params)"),
+    md("""
+### The three validation gates
+
+Performance (throughput and peak memory), delivery (shipped bytes and start-up) and team acceptance, with this
+profile's thresholds. With `services:` in the profile they are decided on your services, otherwise on the minimal
+peers; the caption says which.
+"""),
+    code("ui.gates_section(params)"),
     md("""
 ### The seed's comparison table beside the measurements
 

@@ -42,10 +42,32 @@ claim by claim, whether a source exists.
 ### The pipeline step in the seed
 
 The seed's CI example queries a metrics API during a rollout. It is shown here as an illustration and **not run**
-(there is no metrics API to query, and the handbook sends traffic only to 127.0.0.1). Read as a release gate, it has
-three problems; a version that would gate follows it.
+(there is no metrics API to query, and the handbook sends traffic only to 127.0.0.1). Quoted with its indentation
+restored:
+
+```yaml
+# .github/workflows/deploy.yaml —— 自动化健康验证阶段
+- name: Validate rollout stability
+  run: |
+    # 检查新版本Pod在5分钟内错误率是否<0.1%
+    curl -s "https://metrics.example.com/api/v1/query?query=rate(http_request_errors{job='api',version='v2'}[5m])" \\
+    | jq -r '.data.result[0].value[1]' > /tmp/error_rate
+```
+
+Read as a release gate, it cannot gate a rollout: `rate(errors[5m])` is errors per second, not an error *ratio*; the
+result is only written to a file and never compared with 0.1 %; and an empty result (no errors yet, or a wrong label)
+yields `null` rather than a failure. What such a gate needs (also an illustration, not run): an error ratio, an
+explicit threshold, and a failing exit status when the query returns nothing.
+
+```yaml
+- name: Validate rollout stability (error ratio < 0.1 % over 5 minutes)
+  run: |
+    q='sum(rate(http_request_errors{job="api",version="v2"}[5m])) / sum(rate(http_requests_total{job="api",version="v2"}[5m]))'
+    ratio=$(curl -fsS --get "$PROM_URL/api/v1/query" --data-urlencode "query=$q" | jq -r '.data.result[0].value[1] // "NaN"')
+    echo "error ratio: $ratio"
+    awk -v r="$ratio" 'BEGIN { exit !(r == r && r < 0.001) }'   # NaN (no data) fails too
+```
 """),
-    code("ui.ci_snippet_section(params)"),
     md("""
 ## 3.2 Control planes: consolidation, not a rewrite wave
 

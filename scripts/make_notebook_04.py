@@ -165,20 +165,15 @@ by this chapter's models; *cited* and *unverifiable* ones say why they are not m
     md("""
 ## What this chapter tells a decision-maker
 
-- **Budget for the dip, not against it.** With the seed's friction ratings the team's velocity drops by roughly a
-  quarter of the migrated share of its time at the switch and recovers over months; the fan shows how much the
-  answer depends on who happens to be on the team. Whether running-cost savings pay for it depends mostly on the
-  fleet size — see the break-even line and the fleet size it needs.
-- **The loop-variable trap is a module setting.** Put `go 1.22` or later in every `go.mod`; below that, `go vet`
-  still catches the common case.
-- **Step sizes decide exposure.** A small first step catches clearly broken versions cheaply; versions failing just
-  below the success threshold pass every check, so the threshold is a decision about which failure rates you accept.
-  The router measurement shows the model's arithmetic is what a real weighted router does.
-- **Fuzzing earns its pipeline slot** on parsers: the planted out-of-bounds read was found in well under the seed's
-  30 s budget.
-- **Faults heal when they are removed** in a single Go service; what chaos experiments are really for — cascades
-  between services — needs a cluster and is not measured here.
+Each point below is computed from this page's model run (the settings above) or from the cached measurements, so it
+changes with the profile and the machine. Two things the page cannot tell: how a fault spreads between services, and
+what a rewrite budget or training adds to the dip (add them to the cost per engineer-month).
+
+When a control is greyed out, it cannot change anything under the other settings: the reason is shown under the
+controls. The migration model on a live page simulates at most a bounded number of runs (the report runs them all);
+the page says when it does.
 """),
+    code("ui.findings_section(params)"),
 ]
 
 write(Path(__file__).resolve().parents[1] / "notebooks" / "04-risks-and-rollout.ipynb", cells)

@@ -106,10 +106,17 @@ def test_failed_measurement_keeps_the_earlier_result(demo, monkeypatch):
     assert measure.lookup("demo").result == good
 
 
+def result_like(key: str, **summary) -> dict:
+    """The smallest document with the shape every reader of a cached result relies on."""
+    return {"name": "x", "key": key, "summary": summary,
+            "provenance": {"host": {"cpu_model": "cpu", "cores": 2}, "go": {"version": "go1.26.8"},
+                           "params": {}, "preset": "quick", "finished": "2026-12-01T00:00:00+00:00"}}
+
+
 def test_atomic_put_leaves_no_temporary_files_and_ignores_torn_files(tmp_cache):
     cache = Cache()
-    cache.put("x", "k1", {"a": 1})
-    assert cache.get("x", "k1") == {"a": 1}
+    cache.put("x", "k1", result_like("k1", a=1))
+    assert cache.get("x", "k1") == result_like("k1", a=1)
     assert [p.name for p in (tmp_cache / "results" / "x").iterdir()] == ["k1.json"]
     (tmp_cache / "results" / "x" / "k2.json").write_text('{"a": ')
     assert cache.get("x", "k2") is None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gohandbook import measure, paths, proc
-from gohandbook.elfinfo import read_deps
+from gohandbook.measure._binfmt import describe
 from gohandbook.measure.quick_validation import rss_kib, run_loadgen
 from gohandbook.measure.static_analysis import match_findings, parse_staticcheck_json, parse_vet_json
 from gohandbook.toolchain import build
@@ -57,8 +57,8 @@ def test_elf_dependencies_agree_with_ldd(binary_sizes):
 def test_elf_reader_on_non_elf(tmp_path):
     wasm = tmp_path / "x.wasm"
     wasm.write_bytes(b"\0asm\1\0\0\0")
-    deps = read_deps(wasm)
-    assert not deps.is_elf and not deps.dynamic
+    deps = describe(wasm)
+    assert deps["format"] == "WebAssembly" and not deps["dynamic"] and deps["interpreter"] is None
 
 
 def test_quick_validation_shape(quick):

@@ -130,3 +130,12 @@ def test_key_figures_always_include_the_model():
     model = [f for f in figures if f["kind"] == "model"]
     assert len(model) == 1 and model[0]["chapter"] == 2 and model[0]["value"] > 0
     assert all({"chapter", "figure", "value", "unit", "kind", "status", "provenance"} <= set(f) for f in figures)
+
+
+def test_expected_retry_delay_equals_its_definition_over_time_to_recover():
+    from gohandbook.models import reconcile as rc
+
+    for p in (0.0, 0.01, 0.3, 0.9, 0.99):
+        for base, cap in ((0.005, 1000.0), (1.0, 60.0)):
+            direct = sum((1 - p) * p ** k * rc.time_to_recover(k, base, cap) for k in range(1, 200))
+            assert rc.expected_retry_delay(p, base, cap) == pytest.approx(direct, rel=1e-12, abs=0)

@@ -3,7 +3,7 @@ import struct
 
 import pytest
 
-from gohandbook.measure import _binfmt, _ch2util, gc_tuning, goroutine_memory, mod_tools, pool_bench
+from gohandbook.measure import _binfmt, _runs, gc_tuning, goroutine_memory, mod_tools, pool_bench
 from gohandbook.params import ParameterError, comma_list, int_list
 
 BENCH = """goos: linux
@@ -29,10 +29,10 @@ def test_parse_bench():
 
 
 def test_median_ci_order_statistics():
-    assert _ch2util.median_ci([1, 2, 3, 4, 5]) is None            # n=5 cannot reach 95 %
-    assert _ch2util.median_ci(list(range(1, 7))) == (1, 6)          # n=6: 1 - 2/64 = 96.9 %
-    assert _ch2util.median_ci(list(range(1, 11))) == (2, 9)         # n=10: benchstat's interval
-    lo, hi = _ch2util.median_ci(list(range(100)))
+    assert _runs.median_ci([1, 2, 3, 4, 5]) is None            # n=5 cannot reach 95 %
+    assert _runs.median_ci(list(range(1, 7))) == (1, 6)          # n=6: 1 - 2/64 = 96.9 %
+    assert _runs.median_ci(list(range(1, 11))) == (2, 9)         # n=10: benchstat's interval
+    lo, hi = _runs.median_ci(list(range(100)))
     assert lo < 49.5 < hi and hi - lo < 30
 
 
@@ -76,9 +76,9 @@ VERSION_M = """/tmp/staticcheck: go1.26.8
 def test_parse_version_m_and_go_sum():
     info = mod_tools.parse_version_m(VERSION_M)
     assert info["go"] == "go1.26.8" and info["path"] == "honnef.co/go/tools/cmd/staticcheck"
-    assert info["main"] == {"module": "honnef.co/go/tools", "version": "v0.8.2",
+    assert info["main"] == {"path": "honnef.co/go/tools", "version": "v0.8.2",
                             "sum": "h1:+jPbCzuYxYrcoOvCecYUFDj+XJQRmzIhJmlbpps21Zk="}
-    assert [d["module"] for d in info["deps"]] == ["golang.org/x/mod", "example.com/local"]
+    assert [d["path"] for d in info["deps"]] == ["golang.org/x/mod", "example.com/local"]
     assert info["deps"][1]["replaced_by"].startswith("../local") and info["build"]["CGO_ENABLED"] == "1"
     sums = mod_tools.parse_go_sum("golang.org/x/mod v0.41.0 h1:abc=\ngolang.org/x/mod v0.41.0/go.mod h1:def=\n")
     assert sums == {("golang.org/x/mod", "v0.41.0"): "h1:abc="}
@@ -130,3 +130,20 @@ def test_thread_limit_prediction_uses_marginal_maps():
     assert pred["maps_per_thread"] == 3.0 and pred["basis"] == "vm.max_map_count"
     assert pred["value"] == 2000 + int((65530 - 6200) / 3)
     assert goroutine_memory.predict_thread_limit(points[:1], {})["value"] is None
+
+
+def test_binfmt_elf_interpreter_and_libraries_agree_with_ldd():
+    """One read of a real dynamic ELF gives what `ldd` and the program header say (a system binary, no build)."""
+    import shutil
+    import subprocess
+    import sys
+
+    exe = sys.executable if shutil.which("ldd") else pytest.skip("no ldd")
+    d = _binfmt.describe(exe)
+    assert d["format"] == "ELF" and d["arch"] in _binfmt.ELF_MACHINES.values()
+    out = subprocess.run(["ldd", exe], capture_output=True, text=True).stdout
+    if "=>" not in out:
+        assert not d["dynamic"] and d["needed"] == []
+        return
+    assert d["dynamic"] and d["interpreter"] and d["interpreter"].rsplit("/", 1)[-1] in out
+    assert d["needed"] and all(lib in out for lib in d["needed"])

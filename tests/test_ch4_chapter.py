@@ -23,7 +23,7 @@ def test_parameters_do_not_clash_with_other_chapters():
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"mig_friction_extra": "typing=9"}, "mig_friction_extra: friction entry 'typing=9'"),
+    ({"mig_friction_extra": "typing=9"}, "mig_friction_extra = 'typing=9' is not allowed"),
     ({"mig_friction_extra": "typing=3@cobol"}, "unknown language 'cobol'"),
     ({"mig_share_java": 0, "mig_share_python": 0, "mig_share_node": 0}, "at least one share must be > 0"),
 ])
@@ -72,77 +72,107 @@ def test_report_mode_sections_render_without_widgets(monkeypatch):
                     ui.canary_measured_section, ui.security_section, ui.fuzz_section, ui.sbom_section,
                     ui.chaos_section, ui.claims_section):
         assert section(params) is None
-    kinds = [type(o).__name__ for o in shown]
-    assert "JupyterChart" not in kinds
+    import altair as alt
+
+    assert not any(isinstance(o, alt.JupyterChart) for o in shown)   # report mode: no live chart widget
     charts = [o for o in shown if "<svg" in (getattr(o, "data", "") or "")]
     assert len(charts) >= 5          # fan, ramp, cost, canary sweep, canary measured (+ chaos when measured)
 
 
-def _find(box, cls_name, description):
-    stack = [box]
-    while stack:
-        node = stack.pop()
-        if type(node).__name__ == cls_name and getattr(node, "description", None) == description:
-            return node
-        stack.extend(getattr(node, "children", ()))
-    raise LookupError(f"{cls_name} {description}")
+def _live(monkeypatch, section, name, **overrides):
+    from widgets import controls
+
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
+    assert section(defaults(live_widgets=True, **overrides)) is None   # shown once by display(), not as the value
+    return controls.SHOWN[(4, name)]
 
 
-def _charts(box):
-    out, stack = [], [box]
-    while stack:
-        node = stack.pop(0)
-        if type(node).__name__ == "JupyterChart":
-            out.append(node)
-        stack.extend(getattr(node, "children", ()))
-    return out
-
-
-def test_live_fan_chart_responds_to_controls():
+def test_live_fan_chart_responds_to_controls(monkeypatch):
     from widgets import ch4 as ui
 
-    assert ui.migration_panel(defaults(live_widgets=True, mig_runs=200)) is None
-    panel = ui.PANELS["migration"]
-    summary = panel.children[1]
-    fan = _charts(panel)[0]
+    live = _live(monkeypatch, ui.migration_panel, "migration", mig_runs=200)
+    summary, fan = live.views["summary"], live.views["fan"]
     before_text, before_spec = summary.value, fan.chart.to_dict()
-    _find(panel, "FloatSlider", "Friction: concurrency").value = 1.0
+    live.controls["mig_friction_concurrency"].value = 1.0
+    live.settle()
     assert summary.value != before_text
     assert fan.chart.to_dict() != before_spec
-    _find(panel, "Text", "More friction dimensions").value = "oops"
-    assert "mig_friction_extra" in summary.value     # the error is shown, the panel keeps working
-    _find(panel, "Text", "More friction dimensions").value = "generics=2"
-    assert "mig_friction_extra" not in summary.value
+    live.controls["mig_friction_extra"].value = "oops"
+    live.settle()
+    assert "mig_friction_extra" in live.status.value            # the error is shown, the panel keeps working
+    live.controls["mig_friction_extra"].value = "generics=2"
+    live.settle()
+    assert "mig_friction_extra" not in live.status.value
 
 
-def test_live_canary_panel_responds_to_controls():
+def test_shares_are_shown_normalised_and_disabled_while_they_cannot_matter(monkeypatch):
     from widgets import ch4 as ui
 
-    assert ui.canary_model_panel(defaults(live_widgets=True)) is None
-    panel = ui.PANELS["canary_model"]
-    text = panel.children[1]
+    live = _live(monkeypatch, ui.migration_panel, "migration", mig_runs=200)
+    shares = [live.controls[n] for n in ("mig_share_java", "mig_share_python", "mig_share_node")]
+    # the seed's friction is the same for every language: the mix cannot change anything
+    assert all(c.disabled for c in shares) and "same friction ratings" in live.note.value
+    live.controls["mig_friction_extra"].value = "static_typing=5@python+node"
+    live.settle()
+    assert not any(c.disabled for c in shares)
+    shares[0].value, shares[1].value, shares[2].value = 65.0, 40.0, 20.0
+    live.settle()
+    assert "add up to 125 %" in live.note.value and "Java 52 %" in live.note.value
+    r65, _ = ch4.migrate(defaults(mig_runs=200, mig_share_java=65, mig_friction_extra="static_typing=5@python+node"))
+    r52, _ = ch4.migrate(defaults(mig_runs=200, mig_share_java=52, mig_share_python=32, mig_share_node=16,
+                                  mig_friction_extra="static_typing=5@python+node"))
+    assert r65.language_counts == r52.language_counts and r65.dip_cost == r52.dip_cost   # normalised, as said
+    live.controls["mig_friction_elasticity_pct"].value = 0.0
+    assert live.controls["mig_friction_concurrency"].disabled and all(c.disabled for c in shares)
+
+
+def test_the_live_page_bounds_the_runs_and_says_so_while_the_report_runs_them_all(monkeypatch):
+    from widgets import controls
+
+    state = defaults(team_size=60, mig_horizon_months=60, mig_runs=5000)
+    runs = ch4.live_runs(state)
+    assert 100 <= runs < 5000 and runs % 100 == 0
+    views = controls.REGISTRY[(4, "migration")].evaluate(dict(state, live_widgets=True))
+    assert f"the first {runs:,} of the 5,000 runs" in views["summary"]
+    assert f"{runs:,} seeded runs" in " ".join(views["fan"].to_dict()["title"]["subtitle"])
+    report = controls.REGISTRY[(4, "migration")].evaluate(dict(defaults(mig_runs=300), live_widgets=False))
+    assert "first" not in report["summary"] and "300 seeded runs" in " ".join(report["fan"].to_dict()["title"]["subtitle"])
+    # the live runs are the report's first runs: a preview of the same simulation, not another one
+    small = dict(defaults(), mig_runs=ch4.live_runs(defaults()))
+    assert ch4.live_runs(defaults()) == defaults()["mig_runs"]
+    assert ch4.migrate(small)[0].dip_cost == ch4.migrate(defaults())[0].dip_cost
+
+
+def test_live_canary_panel_responds_to_controls(monkeypatch):
+    from widgets import ch4 as ui
+
+    live = _live(monkeypatch, ui.canary_model_panel, "canary_model")
+    text = live.views["text"]
     before = text.value
-    _find(panel, "Dropdown", "Plan").value = "flagger_step10"
+    assert live.controls["canary_custom_steps"].disabled               # only the custom plan uses it
+    live.controls["canary_plan"].value = "flagger_step10"
     assert text.value != before and "Flagger-style" in text.value
-    _find(panel, "Dropdown", "Plan").value = "custom"
-    _find(panel, "Text", "Custom steps (%)").value = "9,3"
-    assert "above the previous" in text.value
+    live.controls["canary_plan"].value = "custom"
+    assert not live.controls["canary_custom_steps"].disabled
+    live.controls["canary_custom_steps"].value = "9,3"
+    assert "above the previous" in live.status.value
 
 
 def test_every_measured_section_says_when_its_result_is_not_current(monkeypatch):
     from gohandbook import measure
     from widgets import ch4 as ui, render
 
-    real = ch4.lookup
+    real = measure.lookup
     sections = {ui.loopvar_section: "loopvar", ui.canary_measured_section: "canary_router",
                 ui.security_section: "static_analysis", ui.fuzz_section: "fuzz_parser",
                 ui.sbom_section: "supply_chain", ui.chaos_section: "chaos_faults"}
     params = defaults(live_widgets=False)
     for section, name in sections.items():
-        found = real(params, name)
+        found = real(name, ch4.CHAPTER.preset(params))
         if not found.ok:
             pytest.skip(f"{name} has no result in this cache")
-        monkeypatch.setattr(ch4, "lookup", lambda p, n, _r=found.result: measure.Lookup(_r, "stale", "the sample changed"))
+        monkeypatch.setattr(measure, "lookup", lambda n, preset="quick", *a, _name=name, _r=found.result, **k: (
+            measure.Lookup(_r, "stale", "the sample changed") if n == _name else real(n, preset, *a, **k)))
         shown = []
         monkeypatch.setattr(render, "display", shown.append)
         section(params)

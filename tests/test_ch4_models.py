@@ -6,13 +6,17 @@ with an independent brute-force simulation.
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
+from typing import Sequence
 
+import numpy as np
 import pytest
 
 from gohandbook.models import canary as cm
 from gohandbook.models import migration_cost as mc
+from gohandbook.params import ParameterError
 
 # ---------------------------------------------------------------- canary
 
@@ -135,13 +139,13 @@ def test_reach_probabilities_are_consistent():
     ({"steps": (5,), "threshold": 0}, "threshold"), ({"steps": (5,), "failure_pct": 120}, "failure_pct"),
 ])
 def test_bad_canary_inputs_are_named(kwargs, message):
-    with pytest.raises(cm.CanaryInputError, match=message):
+    with pytest.raises(ParameterError, match=message):
         cm.CanaryInput(**kwargs)
 
 
 def test_parse_steps():
     assert cm.parse_steps("5, 25;50,100") == (5, 25, 50, 100)
-    with pytest.raises(cm.CanaryInputError):
+    with pytest.raises(ParameterError, match="steps = '5,abc' is not allowed"):
         cm.parse_steps("5,abc")
 
 
@@ -261,3 +265,179 @@ def test_language_specific_friction_only_touches_that_language():
 def test_bad_migration_inputs_are_named(kwargs, message):
     with pytest.raises(mc.MigrationInputError, match=message):
         mc.MigrationInput(**kwargs)
+
+
+def test_a_shorter_simulation_is_the_first_runs_of_a_longer_one():
+    # the interactive path runs fewer runs than the report: it must see exactly the report's first runs
+    inp = dict(team_size=12, savings=savings(), seed=9)
+    short, long = mc.paths(mc.MigrationInput(runs=130, **inp)), mc.paths(mc.MigrationInput(runs=420, **inp))
+    assert np.array_equal(short["velocity"], long["velocity"][:130])
+    assert np.array_equal(short["monthly_saving"], long["monthly_saving"][:130])
+    again = mc.paths(mc.MigrationInput(runs=130, **inp))
+    assert np.array_equal(short["dip_engineer_months"], again["dip_engineer_months"])
+
+
+@pytest.mark.parametrize("kw", [
+    {},
+    {"team_size": 30, "friction_spread": 0.5, "current_ltex": "nominal", "time_share": 0.9},
+    {"team_size": 3, "friction_elasticity": 1.0, "language_mix": {"java": 1, "python": 2},
+     "friction": {"typing": {"python": 5.0}, "concurrency": {lang: 4.0 for lang in mc.LANGUAGES}}},
+], ids=["defaults", "bigger-team", "per-language"])
+def test_vectorised_model_matches_the_scalar_reference_in_distribution(kw):
+    old = scalar_simulate(mc.MigrationInput(runs=500, seed=11, savings=savings(300), **kw))
+    new = mc.simulate(mc.MigrationInput(runs=3000, seed=11, savings=savings(300), **kw))
+    assert new.min_velocity[0.5] == pytest.approx(old.min_velocity[0.5], rel=0.01)
+    assert new.dip_engineer_months[0.5] == pytest.approx(old.dip_engineer_months[0.5], rel=0.1)
+    assert new.dip_engineer_months[0.9] == pytest.approx(old.dip_engineer_months[0.9], rel=0.15)
+    assert new.recovery_months[0.5] == pytest.approx(old.recovery_months[0.5], rel=0.15)
+    assert new.breakeven_months[0.5] == pytest.approx(old.breakeven_months[0.5], rel=0.15)
+    assert new.monthly_saving[0.5] == pytest.approx(old.monthly_saving[0.5], rel=0.05)
+    assert new.language_counts == old.language_counts and new.p0_range == pytest.approx(old.p0_range)
+    for lang, f in old.friction_by_language.items():
+        assert new.friction_by_language[lang] == pytest.approx(f, abs=0.05)
+    for a, b in zip(old.time_to_productive, new.time_to_productive):
+        if a["team_share"] is not None:
+            assert b["team_share"] == pytest.approx(a["team_share"], abs=0.03)
+
+
+# ---------------------------------------------------------------- the scalar reference
+# The model before it was vectorised (pure Python, run by run, engineer by engineer, week by week). Kept
+# as an independent implementation of the same definitions: the tests above compare the distributions.
+
+def quantile(sorted_values: Sequence[float], q: float) -> float:
+    """Linear interpolation between order statistics (numpy's default)."""
+    if not sorted_values:
+        return float("nan")
+    pos = q * (len(sorted_values) - 1)
+    lo = int(math.floor(pos))
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def _draw_survey_weeks(rng: random.Random) -> tuple[int, float]:
+    cum, u = 0.0, rng.random() * sum(s for _, s, _, _ in mc.SURVEY_2020)
+    for i, (_, share, lo, hi) in enumerate(mc.SURVEY_2020):
+        cum += share
+        if u < cum or i == len(mc.SURVEY_2020) - 1:
+            return i, math.exp(rng.uniform(math.log(lo), math.log(hi)))
+    raise AssertionError
+
+
+def _bin_of(weeks: float) -> int:
+    """The survey answer a time-to-productive falls into (the open 'not yet' bin is not used)."""
+    edges = [hi for _, _, _, hi in mc.SURVEY_2020[:4]]
+    return bisect.bisect_left(edges, weeks) if weeks <= edges[-1] else 4
+
+
+def scalar_simulate(inp: mc.MigrationInput) -> mc.MigrationResult:
+    rng = random.Random(inp.seed)
+    m = min(int(inp.team_size), mc.MAX_SIMULATED)
+    langs = mc.assign_languages(inp.language_mix, m)
+    counts = {k: langs.count(k) for k in mc.LANGUAGES}
+    weeks = int(round(inp.horizon_months * mc.WEEKS_PER_MONTH))
+    grid = [w / mc.WEEKS_PER_MONTH for w in range(weeks + 1)]
+    dims = {lang: [(d, per[lang]) for d, per in inp.friction.items() if lang in per] for lang in mc.LANGUAGES}
+    lvl = mc.LEVELS.index(inp.current_ltex)
+    log_closed = math.log(1 / (1 - inp.gap_closed))
+    s, p_inf, tol = inp.time_share, inp.long_run_velocity, inp.tolerance
+    dt_months = 1 / mc.WEEKS_PER_MONTH
+
+    velocity_runs: list[list[float]] = []
+    cum_cost_runs: list[list[float]] = []
+    cum_save_runs: list[list[float]] = []
+    mins, dips, costs, recov, savings, breakeven = [], [], [], [], [], []
+    productive_bins = [0] * len(mc.SURVEY_2020)
+    friction_sum = {k: 0.0 for k in mc.LANGUAGES}
+    stretch_sum = {k: 0.0 for k in mc.LANGUAGES}
+    p0_lo, p0_hi = float("inf"), float("-inf")
+    for _ in range(inp.runs):
+        gaps, decays = [], []
+        for lang in langs:
+            level = min(max(lvl + rng.choices((-1, 0, 1), weights=(1, 2, 1))[0], 0), len(mc.LEVELS) - 1)
+            p0 = mc.LTEX[mc.LEVELS[level]] * mc.PLEX[inp.plex_before] / (mc.LTEX["very_low"] * mc.PLEX[inp.plex_after])
+            p0_lo, p0_hi = min(p0_lo, p0), max(p0_hi, p0)
+            ratings = [min(5.0, max(1.0, r + rng.uniform(-inp.friction_spread, inp.friction_spread)))
+                       for _, r in dims[lang]]
+            friction = sum(ratings) / len(ratings) if ratings else mc.FRICTION_REFERENCE
+            stretch = (1 + inp.friction_elasticity) ** (friction - mc.FRICTION_REFERENCE)
+            _, t_survey = _draw_survey_weeks(rng)
+            t_prod = t_survey * stretch
+            friction_sum[lang] += friction
+            stretch_sum[lang] += stretch
+            productive_bins[_bin_of(t_prod)] += 1
+            tau = t_prod / log_closed
+            gaps.append(p_inf - p0)
+            decays.append(math.exp(-1 / tau))
+        vel, cum_cost = [], []
+        cost_acc, dip_acc, rec = 0.0, 0.0, None
+        for w in range(weeks + 1):
+            v = (1 - s) + s * (p_inf - sum(gaps) / m)
+            vel.append(v)
+            if rec is None and v >= 1 - tol:
+                rec = grid[w]
+            if w > 0:  # trapezoid over the previous week
+                lost = max(0.0, 1 - vel[-2]) + max(0.0, 1 - v)
+                dip_acc += 0.5 * lost * dt_months * inp.team_size
+                cost_acc = dip_acc * inp.cost_per_engineer_month
+            cum_cost.append(cost_acc)
+            gaps = [g * d for g, d in zip(gaps, decays)]
+        velocity_runs.append(vel)
+        cum_cost_runs.append(cum_cost)
+        mins.append(min(vel))
+        dips.append(dip_acc)
+        costs.append(cost_acc)
+        recov.append(rec)
+        if inp.savings is not None:
+            sv = inp.savings
+            monthly = sv.monthly_saving(rng.choice(sv.current.qps), rng.choice(sv.go.qps),
+                                        rng.choice(sv.current.rss_mib), rng.choice(sv.go.rss_mib))
+            savings.append(monthly)
+            cum_save = [monthly * max(0.0, t - sv.start_month) for t in grid]
+            cum_save_runs.append(cum_save)
+            be = None
+            if monthly > 0:
+                for w, t in enumerate(grid):
+                    if t > sv.start_month and cum_save[w] >= cum_cost[w]:
+                        be = t
+                        break
+            breakeven.append(be)
+
+    def per_time(runs: list[list[float]]) -> dict[float, tuple[float, ...]]:
+        cols = [sorted(col) for col in zip(*runs)]
+        return {q: tuple(quantile(c, q) for c in cols) for q in mc.QUANTILES}
+
+    def qs(values: list[float]) -> dict[float, float]:
+        ordered = sorted(values)
+        return {q: quantile(ordered, q) for q in mc.QUANTILES}
+
+    def qs_none(values: list[float | None]) -> dict[float, float | None]:
+        ordered = sorted(values, key=lambda v: math.inf if v is None else v)
+        out = {}
+        for q in mc.QUANTILES:
+            idx = q * (len(ordered) - 1)
+            lo, hi = ordered[int(math.floor(idx))], ordered[min(int(math.floor(idx)) + 1, len(ordered) - 1)]
+            if lo is None or hi is None:
+                out[q] = None
+            else:
+                out[q] = lo + (hi - lo) * (idx - math.floor(idx))
+        return out
+
+    total_eng = inp.runs * m
+    survey_total = sum(sh for _, sh, _, _ in mc.SURVEY_2020)
+    ttp = tuple({"answer": label, "survey_share": share / survey_total,
+                 "team_share": productive_bins[i] / total_eng if i < 5 else None}
+                for i, (label, share, _, _) in enumerate(mc.SURVEY_2020))
+    return mc.MigrationResult(
+        inp=inp, months=tuple(grid), velocity=per_time(velocity_runs), min_velocity=qs(mins),
+        dip_engineer_months=qs(dips), dip_cost=qs(costs), recovery_months=qs_none(recov),
+        recovered_share=sum(r is not None for r in recov) / len(recov),
+        monthly_saving=qs(savings) if savings else None,
+        breakeven_months=qs_none(breakeven) if inp.savings is not None else None,
+        breakeven_share=(sum(b is not None for b in breakeven) / len(breakeven)) if inp.savings is not None else None,
+        cumulative_cost=per_time(cum_cost_runs),
+        cumulative_savings=per_time(cum_save_runs) if cum_save_runs else None,
+        time_to_productive=ttp, engineers_simulated=m, language_counts=counts,
+        friction_by_language={k: friction_sum[k] / (counts[k] * inp.runs) for k in mc.LANGUAGES if counts[k]},
+        stretch_by_language={k: stretch_sum[k] / (counts[k] * inp.runs) for k in mc.LANGUAGES if counts[k]},
+        p0_range=(p0_lo, p0_hi),
+    )

@@ -35,7 +35,7 @@ def test_hold_profile_chooses_to_stay():
 
 
 def test_claims_filter_and_reported_results():
-    rows = ch5.ledger(ch5.PARAMS.defaults())
+    rows = ch5.CHAPTER.claims(ch5.PARAMS.defaults())
     assert len(rows) >= 50
     only2 = ch5.filter_claims(rows, chapter=2)
     assert only2 and all(v.chapter == 2 for v in only2)

@@ -4,6 +4,7 @@ import pytest
 
 from gohandbook import ch1
 from gohandbook.ch1 import PARAMS as CH1
+from gohandbook.params import ParameterError
 from gohandbook.models.decision import (CRITERIA, CRITERION_KEYS, MatrixInput, classify, evaluate, score,
                                         validation_gates)
 
@@ -33,9 +34,9 @@ def test_contributions_add_up_to_the_score():
 
 
 def test_invalid_inputs_are_rejected():
-    with pytest.raises(ValueError, match="answer for high_concurrency"):
+    with pytest.raises(ParameterError, match="answer for high_concurrency = 5 is out of range"):
         make([5, 0, 0, 0, 0, 0], [1] * 6)
-    with pytest.raises(ValueError, match="weight for ops_tooling"):
+    with pytest.raises(ParameterError, match="weight for ops_tooling = 11 is out of range"):
         make([0] * 6, [1, 11, 1, 1, 1, 1])
 
 

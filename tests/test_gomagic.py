@@ -75,6 +75,40 @@ def test_a_whole_program_is_left_as_is():
     assert not program.wrapped and program.line_offset == 0 and program.source == source + "\n"
 
 
+HELPERS = """
+func double(x int) int {
+    return 2 * x
+}
+
+type point struct{ x, y int }
+
+func (p point) String() string { return fmt.Sprintf("(%d,%d)", p.x, p.y) }
+
+s := "func notADeclaration() {"
+fmt.Println(double(21), point{1, 2}, s)
+"""
+
+
+def test_helper_functions_and_types_move_above_main_with_their_line_numbers():
+    program = snippets.wrap(HELPERS)
+    head, main = program.source.split("func main() {")
+    assert "func double(x int) int {" in head and "type point struct" in head and "func (p point) String()" in head
+    assert "func double" not in main and 'fmt.Println(double(21)' in main and "func notADeclaration" in main
+    lines, cell = program.source.split("\n"), HELPERS.split("\n")
+    for n in range(1, len(lines) + 1):  # every program line that came from the cell maps back to it
+        line = program.cell_line(n)
+        if line is not None and cell[line - 1].strip():
+            assert lines[n - 1] == cell[line - 1], (n, line)
+    assert program.cell_line(lines.index("func double(x int) int {") + 1) == 2
+
+
+def test_only_the_documented_go_lines_are_accepted():
+    assert snippets.check_go_line("1.21") == "1.21" and snippets.check_go_line("go1.22") == "1.22"
+    for bad in ("1.23", "1.17", "1.9", "2.0", ""):
+        with pytest.raises(snippets.SnippetError, match="use 1.21 or 1.22"):
+            snippets.check_go_line(bad)
+
+
 def test_bad_options_are_refused(go):
     with pytest.raises(snippets.SnippetError, match="go = '1.9' is not allowed"):
         snippets.run_snippet("fmt.Println(1)", go_line="1.9", go=go)
@@ -114,6 +148,18 @@ def test_compile_errors_point_at_cell_lines(go):
 
 
 @pytest.mark.slow
+def test_helpers_compile_and_run_and_a_nested_function_gets_a_hint(go):
+    result = snippets.run_snippet(HELPERS, go=go)
+    assert result.ok, (result.compile_errors, result.stderr)
+    assert result.stdout.strip() == "42 (1,2) func notADeclaration() {"
+    nested = snippets.run_snippet("    func helper() {}\nfmt.Println(1)", go=go)
+    assert not nested.compiled and "left margin" in nested.hint
+    shared = snippets.run_snippet("n := 3\nfunc f() int { return n }\nfmt.Println(f())", go=go)
+    assert any(d.line == 2 and "undefined: n" in d.message for d in shared.compile_errors)
+    assert "main's variables are not visible" in shared.hint
+
+
+@pytest.mark.slow
 def test_runaway_programs_are_stopped(go):
     looping = snippets.run_snippet("for {}", timeout=1, go=go)
     assert looping.timed_out and not looping.ok and looping.run_seconds < 10
@@ -141,6 +187,7 @@ def test_magic_in_a_kernel_runs_the_loop_variable_example_both_ways(tmp_path):
         "%%go --timeout 1\nfor {}",
         "%%go --go 1.9\nfmt.Println(1)",
         "print(_go.go_line, _go.ok)",
+        "%%go\n" + HELPERS.strip(),
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -155,8 +202,11 @@ def test_magic_in_a_kernel_runs_the_loop_variable_example_both_ways(tmp_path):
     assert "3 3 3" in html(1) and "go.mod `go 1.21`" in html(1)
     assert "0 1 2" in html(2) and "go.mod `go 1.22`" in html(2)
     assert "[3 3 3]" in html(3) and "go vet" in html(3) and "loop variable i captured" in html(3)
-    assert "compile error" in html(4) and "line 1" in html(4) and "declared and not used: x" in html(4)
+    # the notebook counts the %%go line: `x := 1` is the cell's line 2
+    assert "compile error" in html(4) and "line 2, column 1" in html(4) and "declared and not used: x" in html(4)
+    assert "  2 | x := 1" in nb.cells[4].outputs[0].data["text/plain"]
     assert "Stopped after 1 s" in html(5)
     assert "not allowed" in nb.cells[6].outputs[0].text  # a bad option is one line, not a traceback
     assert nb.cells[7].outputs[0].text.strip() == "1.22 False"
+    assert "42 (1,2)" in html(8)
     assert not any(o.output_type == "error" for c in nb.cells for o in c.outputs)

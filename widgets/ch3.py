@@ -5,24 +5,15 @@ the proxy knee and its allocations. Moving a control re-runs a model (cheap); it
 from __future__ import annotations
 
 import html
-import math
 from typing import Any
-
-import ipywidgets as W
 
 from gohandbook import ch3, measure
 from gohandbook.models import control_plane as cp
-from gohandbook.params import ParameterError
 
 from . import charts_ch3 as charts
-from .render import chart_widget, show_chart, show_claims, show_html, shown_summary, table_html
+from . import controls
+from .render import show_chart, show_claims, show_html, shown_summary, table_html
 from .render import warn as _warn
-
-PANELS: dict[str, Any] = {}   # the live panels last shown (the sections return None so cells show them once)
-
-
-PRE = ('<pre style="font-family: monospace; font-size: 12px; background: #f6f8fa; border: 1px solid #ddd; '
-       'padding: 8px 10px; overflow-x: auto; white-space: pre">{}</pre>')
 
 
 def _link(title: str, url: str) -> str:
@@ -44,21 +35,9 @@ def _table_with_links(rows: list[dict], link_col: str, title_key: str, url_key: 
 # ---------------------------------------------------------------- 3.1
 
 def adoption_section(params: dict) -> None:
-    show_claims(ch3.claims_for(params, "3.1"), caption=(
+    show_claims(ch3.CHAPTER.claims(params, section="3.1"), caption=(
         "Chapter 3.1's claims from data/claims.yaml. None is measurable here; 'cited' with no source means "
         "that no primary source was found — in particular none for the 76.4 % figure."))
-
-
-def ci_snippet_section(params: dict) -> None:
-    show_html(
-        '<p><b>The seed\'s pipeline step, quoted with its indentation restored (an illustration: not run here).</b></p>'
-        + PRE.format(html.escape(ch3.CI_SNIPPET)) +
-        '<div class="gh-warn">As written it cannot gate a rollout: <code>rate(errors[5m])</code> is errors per '
-        "second, not an error ratio; the result is only written to a file and never compared with 0.1 %; and "
-        "an empty result (no errors yet, or a wrong label) yields <code>null</code> rather than a failure.</div>"
-        '<p><b>What such a gate needs (also an illustration, not run):</b> an error <i>ratio</i>, an explicit '
-        "threshold, and a failing exit status when the query returns nothing.</p>"
-        + PRE.format(html.escape(ch3.CI_SNIPPET_FIXED)))
 
 
 # ---------------------------------------------------------------- 3.2 facts and defaults
@@ -118,92 +97,50 @@ def _model_charts(state: dict) -> tuple[Any, Any, Any, str, list[dict]]:
     load = charts.push_load_vs_rate(load_rows, float(state["cp_change_rate"]), t2, [
         f"A {state['cp_change_window_s']:g} s storm at each rate, {state['cp_proxies']:,} proxies, other inputs as chosen. "
         "Without debouncing the push slots stay full and merging in the queue is all that limits pushes.",
-        "Dashed line: your change rate. Points the model would need > 400,000 pushes for are left out."])
+        f"Dashed line: your change rate. Points the model would need > {ch3.sweep_budget(state):,} pushes for are "
+        "left out" + (" on this live page (the report allows " + f"{ch3.SWEEP_BUDGET:,})." if state["live_widgets"]
+                      else ".")])
     return timeline, conv, load, headline, ch3.model_rows(r)
+
+
+def _push_views(state: dict) -> dict:
+    timeline, conv, load, headline, rows = _model_charts(state)
+    return {"headline": f'<div class="gh-callout"><b>{html.escape(headline)}.</b></div>',
+            "table": table_html(rows, caption="Model outputs for these settings."),
+            "timeline": timeline, "convergence": conv, "load": load}
+
+
+def _push_relate(state) -> tuple[str, dict[str, str]]:
+    """Controls that cannot change anything under the other settings, and why."""
+    off = {}
+    if state["cp_throttle"] in ("auto", "legacy_100"):
+        off["cp_throttle_value"] = "Throttle value applies to the custom and rate throttles only."
+    if state["cp_throttle"] != "auto":
+        off["cp_gomaxprocs"] = "GOMAXPROCS sets the auto throttle only."
+    if not state["cp_debounce"]:
+        for name in ("cp_debounce_after_ms", "cp_debounce_max_s"):
+            off[name] = "DEBOUNCE_AFTER and DEBOUNCE_MAX apply only while debouncing is on."
+    return "", off
+
+
+PUSH_PANEL = controls.register(controls.Panel(
+    3, "push_model", ch3.PARAMS,
+    (("Mesh and change storm", ("cp_proxies", "cp_change_rate", "cp_change_window_s", "cp_push_ms")),
+     ("istiod settings (defaults from tuning.go)", ("cp_throttle", "cp_throttle_value", "cp_gomaxprocs", "cp_debounce",
+                                                    "cp_debounce_after_ms", "cp_debounce_max_s"))),
+    _push_views, labels={"cp_throttle": {k: f"{k}: {v}" for k, v in ch3.THROTTLES.items()}}, relate=_push_relate,
+    costly=True))   # ~45 simulated scenarios per state: computed off the page's thread, newest state wins
 
 
 def push_model_panel(params: dict):
     """The xDS push model: static charts in reports; controls + live charts in JupyterLab and Voila."""
-    try:
-        timeline, conv, load, headline, rows = _model_charts(params)
-    except ParameterError as exc:
-        show_html(_warn(str(exc)))
-        return None
-    if not params["live_widgets"]:
-        show_html(f'<div class="gh-callout"><b>{html.escape(headline)}.</b></div>')
-        show_html(table_html(rows, caption="Model outputs for this profile's parameters."))
-        show_chart(timeline, live=False)
-        show_chart(conv, live=False)
-        show_chart(load, live=False)
-        return None
-
-    style = {"description_width": "190px"}
-    layout = W.Layout(width="520px")
-    p = params
-    ctl = {
-        "cp_proxies": W.FloatLogSlider(value=p["cp_proxies"], base=10, min=0, max=math.log10(20000), step=0.05,
-                                       readout_format=",.0f", description="Proxies", style=style, layout=layout),
-        "cp_change_rate": W.FloatLogSlider(value=p["cp_change_rate"], base=10, min=-1, max=2, step=0.05,
-                                           readout_format=".3g", description="Changes per second", style=style, layout=layout),
-        "cp_change_window_s": W.FloatSlider(value=p["cp_change_window_s"], min=0, max=30, step=0.5,
-                                            description="Storm length (s)", style=style, layout=layout),
-        "cp_push_ms": W.FloatLogSlider(value=p["cp_push_ms"], base=10, min=0, max=3, step=0.05, readout_format=".3g",
-                                       description="Per-push time (ms)", style=style, layout=layout),
-        "cp_throttle": W.Dropdown(options=[(f"{k}: {v}", k) for k, v in ch3.THROTTLES.items()], value=p["cp_throttle"],
-                                  description="Push throttle", style=style, layout=layout),
-        "cp_throttle_value": W.FloatSlider(value=p["cp_throttle_value"], min=1, max=1000, step=1,
-                                           description="Throttle value (custom/rate)", style=style, layout=layout),
-        "cp_gomaxprocs": W.IntSlider(value=p["cp_gomaxprocs"], min=1, max=64, description="istiod GOMAXPROCS",
-                                     style=style, layout=layout),
-        "cp_debounce": W.Checkbox(value=p["cp_debounce"], description="Debounce (istiod default)", style=style,
-                                  layout=layout),
-        "cp_debounce_after_ms": W.FloatLogSlider(value=p["cp_debounce_after_ms"], base=10, min=0, max=4, step=0.05,
-                                                 readout_format=".3g", description="DEBOUNCE_AFTER (ms)", style=style,
-                                                 layout=layout),
-        "cp_debounce_max_s": W.FloatLogSlider(value=p["cp_debounce_max_s"], base=10, min=-2, max=math.log10(600),
-                                              step=0.05, readout_format=".3g", description="DEBOUNCE_MAX (s)",
-                                              style=style, layout=layout),
-    }
-    headline_w = W.HTML(f'<div class="gh-callout"><b>{html.escape(headline)}.</b></div>')
-    table_w = W.HTML(table_html(rows))
-    timeline_w, conv_w, load_w = chart_widget(timeline), chart_widget(conv), chart_widget(load)
-
-    def refresh(_change=None) -> None:
-        state = dict(params)
-        for name, w in ctl.items():
-            state[name] = w.value
-        state["cp_proxies"] = int(round(state["cp_proxies"]))
-        try:
-            state = ch3.PARAMS.validate({k: v for k, v in state.items() if k in ch3.PARAMS})
-            new_timeline, new_conv, new_load, new_headline, new_rows = _model_charts(state)
-        except ParameterError as exc:
-            headline_w.value = _warn(str(exc))
-            return
-        headline_w.value = f'<div class="gh-callout"><b>{html.escape(new_headline)}.</b></div>'
-        table_w.value = table_html(new_rows)
-        timeline_w.chart, conv_w.chart, load_w.chart = new_timeline, new_conv, new_load
-
-    for w in ctl.values():
-        w.observe(refresh, names="value")
-    panel = W.VBox([
-        W.HTML("<b>Mesh and change storm</b>"), ctl["cp_proxies"], ctl["cp_change_rate"], ctl["cp_change_window_s"],
-        ctl["cp_push_ms"],
-        W.HTML("<b>istiod settings (defaults from tuning.go)</b>"), ctl["cp_throttle"], ctl["cp_throttle_value"],
-        ctl["cp_gomaxprocs"], ctl["cp_debounce"], ctl["cp_debounce_after_ms"], ctl["cp_debounce_max_s"],
-        headline_w, table_w, timeline_w, conv_w, load_w,
-    ])
-    from IPython.display import display
-
-    show_html("")
-    display(panel)
-    PANELS["push_model"] = panel
-    return None
+    return controls.show(PUSH_PANEL, params)
 
 
 # ---------------------------------------------------------------- 3.2 the Go simulation
 
 def simulation_section(params: dict) -> None:
-    found = ch3.results(params)["control_plane_sim"]
+    found = ch3.CHAPTER.lookup(params, "control_plane_sim")
     if shown_summary(found) is None:
         return
     rows = ch3.sim_rows(found)
@@ -251,10 +188,9 @@ def _knee_chart(found: measure.Lookup, pct: float):
 
 
 def knee_section(params: dict):
-    found = ch3.results(params)["proxy_knee"]
+    found = ch3.CHAPTER.lookup(params, "proxy_knee")
     if shown_summary(found) is None:
         return None
-    pct = params["dp_knee_pct"]
     other = ch3.contention(found)
     if other is not None and other > 30:
         show_html(_warn(
@@ -262,34 +198,25 @@ def knee_section(params: dict):
             "proxy got the rest, so its throughput and knee reflect the machine's load more than the proxy. CPU per "
             "request (table, and the allocation chart below) still compares the two variants. Measure again on a quiet "
             "machine with `gohandbook measure --force proxy_knee`."))
+    return controls.show(KNEE_PANEL, params)
+
+
+def _knee_views(state: dict) -> dict:
+    found = ch3.CHAPTER.lookup(state, "proxy_knee")
+    if not found.ok:
+        return {"chart": _warn(f"proxy_knee: {found.reason}")}
+    pct = state["dp_knee_pct"]
     caption = ("Median over the passes per connection count. Knee and plateau recomputed with the threshold above; "
                "allocation and GC figures are medians over all connection counts (GC CPU: on the plateau). "
                + measure.provenance_line(found.result))
-    if not params["live_widgets"]:
-        show_chart(_knee_chart(found, pct), live=False)
-        show_html(table_html(ch3.knee_rows(found, pct), caption=caption))
-        return None
-    slider = W.FloatSlider(value=pct, min=50, max=100, step=1, description="Knee threshold (% of plateau)",
-                           style={"description_width": "220px"}, layout=W.Layout(width="520px"))
-    chart = chart_widget(_knee_chart(found, pct))
-    table = W.HTML(table_html(ch3.knee_rows(found, pct), caption=caption))
+    return {"chart": _knee_chart(found, pct), "table": table_html(ch3.knee_rows(found, pct), caption=caption)}
 
-    def refresh(change) -> None:
-        chart.chart = _knee_chart(found, change["new"])
-        table.value = table_html(ch3.knee_rows(found, change["new"]), caption=caption)
 
-    slider.observe(refresh, names="value")
-    from IPython.display import display
-
-    show_html("")
-    box = W.VBox([slider, chart, table])
-    display(box)
-    PANELS["knee"] = box
-    return None
+KNEE_PANEL = controls.register(controls.Panel(3, "knee", ch3.PARAMS, (("", ("dp_knee_pct",)),), _knee_views))
 
 
 def gc_section(params: dict) -> None:
-    found = ch3.results(params)["proxy_knee"]
+    found = ch3.CHAPTER.lookup(params, "proxy_knee")
     s = shown_summary(found)
     if s is None:
         return
@@ -317,4 +244,4 @@ def seed_table_section(params: dict) -> None:
 
 
 def claims_section(params: dict) -> None:
-    show_claims(ch3.chapter_claims(params))
+    show_claims(ch3.CHAPTER.claims(params))

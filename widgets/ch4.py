@@ -6,63 +6,18 @@ and tables. Moving a control re-runs a model (cheap); it never measures.
 from __future__ import annotations
 
 import html
-from typing import Any, Callable
-
-import ipywidgets as W
+from typing import Any
 
 from gohandbook import ch4, measure
 from gohandbook.models import migration_cost as mc
-from gohandbook.params import ParameterError
 
 from . import charts_ch4 as charts
-from .render import CLAIMS_CAPTION, chart_widget, show_chart, show_claims, show_html, shown_summary, table_html
-from .render import warn as _warn
-
-STYLE = {"description_width": "230px"}
-PANELS: dict[str, Any] = {}  # the live panels shown last, by name (for tests and for reuse in a notebook)
-LAYOUT = W.Layout(width="470px")
+from . import controls
+from .render import CLAIMS_CAPTION, not_current_note, show_chart, show_claims, show_html, shown_summary, table_html
 
 
 def _prov(found: measure.Lookup) -> str:
     return measure.provenance_line(found.result) if found.ok else ""
-
-
-def _control(param_name: str, value: Any):
-    """An ipywidgets control for one declared parameter (sliders update on release)."""
-    p = ch4.PARAMS[param_name]
-    common = dict(description=p.label or p.name, style=STYLE, layout=LAYOUT, tooltip=p.help)
-    if p.kind == "choice":
-        return W.Dropdown(options=list(p.choices), value=value, **common)
-    if p.kind == "str":
-        return W.Text(value=value, continuous_update=False, **common)
-    if p.kind == "int":
-        big = p.max is not None and p.max > 1000
-        if big:
-            return W.BoundedIntText(value=value, min=p.min, max=p.max, step=p.step or 1, **common)
-        return W.IntSlider(value=value, min=p.min, max=p.max, step=p.step or 1, continuous_update=False, **common)
-    big = p.max is not None and p.max > 1000
-    if big:
-        return W.BoundedFloatText(value=value, min=p.min, max=p.max, step=p.step or 1, **common)
-    return W.FloatSlider(value=value, min=p.min, max=p.max, step=p.step or 0.1, continuous_update=False, **common)
-
-
-def _live_panel(params: dict, names: tuple[str, ...], groups: list[tuple[str, tuple[str, ...]]],
-                render: Callable[[dict], None]) -> dict:
-    """Controls for `names`, grouped under headings; `render(state)` runs on every change."""
-    state = dict(params)
-    controls = {name: _control(name, params[name]) for name in names}
-
-    def changed(_change=None) -> None:
-        for name, control in controls.items():
-            state[name] = control.value
-        render(state)
-
-    for control in controls.values():
-        control.observe(changed, names="value")
-    boxes = []
-    for heading, members in groups:
-        boxes.append(W.VBox([W.HTML(f"<b>{html.escape(heading)}</b>"), *(controls[m] for m in members)]))
-    return {"state": state, "controls": controls, "box": W.VBox(boxes)}
 
 
 # ---------------------------------------------------------------- 4.1 migration cost
@@ -93,11 +48,12 @@ def _migration_summary(params: dict, r: mc.MigrationResult, why: str) -> str:
         parts.append(f"Break-even not computed: {html.escape(why)}.")
     else:
         be = r.breakeven_months[0.5]
-        when = (f"in month {be:.1f} (median)" if be is not None
-                else f"not within {h} months in the median run ({r.breakeven_share * 100:.0f} % of runs break even)")
+        when = (f"they cover the dip in month {be:.1f} (median)" if be is not None
+                else f"in the median run they do not cover the dip within {h} months ({r.breakeven_share * 100:.0f} % "
+                     "of runs break even)")
         fleet = ch4.breakeven_fleet(r)
         parts.append(f"Running-cost savings ≈ {r.monthly_saving[0.5]:,.0f} per month from month {sv.start_month:g}: "
-                     f"they cover the dip {when}.")
+                     f"{when}.")
         if fleet is not None:
             parts.append(f"With these prices the savings pay for the median dip within {h} months from a fleet of about "
                          f"{fleet:,.0f} instances.")
@@ -108,49 +64,74 @@ def _migration_summary(params: dict, r: mc.MigrationResult, why: str) -> str:
     return '<div class="gh-callout">' + "<br>".join(parts) + "</div>"
 
 
-def _migration_views(params: dict) -> tuple[str, Any, Any, Any, str]:
-    r, why = ch4.migrate(params)
-    cost_title = ("Running-cost savings never cover the dip within the horizon (median)"
-                  if r.breakeven_months and r.breakeven_months[0.5] is None else
-                  f"Savings cover the cost of the dip after {r.breakeven_months[0.5]:.1f} months (median)"
-                  if r.breakeven_months else "Cost of the dip over time")
-    return (_migration_summary(params, r, why), charts.fan_chart(r, ch4.migration_finding(r)),
-            charts.cost_savings_chart(r, cost_title, "cost units"), charts.ramp_chart(r),
-            table_html(ch4.migration_rows(r), caption="Quantiles over the Monte Carlo runs."))
+def _migration_views(state: dict) -> dict:
+    """Summary, charts and table for a state. Live pages simulate `ch4.live_runs` runs (the report's first ones)
+    and say so; reports simulate all of them."""
+    runs = ch4.live_runs(state) if state["live_widgets"] else state["mig_runs"]
+    r, why = ch4.migrate(state, runs=runs)
+    h = r.inp.horizon_months
+    cost_title = ("Cost of the dip over time: savings not computed" if r.breakeven_months is None else
+                  f"Running-cost savings do not cover the dip within {h} months (median run)"
+                  if r.breakeven_months[0.5] is None else
+                  f"Savings cover the cost of the dip after {r.breakeven_months[0.5]:.1f} months (median run)")
+    summary = _migration_summary(state, r, why)
+    if runs < state["mig_runs"]:
+        summary = summary.replace("</div>", "<br>" + html.escape(LIVE_RUNS_NOTE.format(
+            runs=runs, total=state["mig_runs"])) + "</div>", 1)
+    return {"summary": summary, "fan": charts.fan_chart(r, ch4.migration_finding(r)), "ramp": charts.ramp_chart(r),
+            "cost": charts.cost_savings_chart(r, cost_title, "cost units"),
+            "table": table_html(ch4.migration_rows(r), caption=f"Quantiles over {r.inp.runs:,} Monte Carlo runs.")}
+
+
+LIVE_RUNS_NOTE = ("Live page: the first {runs:,} of the {total:,} runs (a bound that keeps every slider within a second); "
+                  "the report simulates all {total:,}.")
+SHARES = ("mig_share_java", "mig_share_python", "mig_share_node")
+SAVINGS_CONTROLS = ("mig_fleet_instances", "mig_instance_vcpu", "mig_price_vcpu_month", "mig_price_gib_month",
+                    "mig_app_memory_gib", "mig_savings_realised_pct", "mig_savings_start_month")
+FRICTION_CONTROLS = ("mig_friction_error_handling", "mig_friction_concurrency", "mig_friction_dependencies",
+                     "mig_friction_extra", "mig_friction_spread")
+
+
+def _migration_relate(state) -> tuple[str, dict[str, str]]:
+    """How the shares combine (normalised to 100 %), and the controls that change nothing under this state."""
+    off: dict[str, str] = {}
+    total = sum(state[n] for n in SHARES)
+    if total <= 0:
+        note = "The three shares are all 0: set at least one above 0."
+    else:
+        used = ch4.mix_shares(state)
+        mix = ", ".join(f"{ch4.PARAMS[n].label.split(' engineers')[0]} {used[n.rsplit('_', 1)[1]]:.0f} %" for n in SHARES)
+        note = (f"Team mix used: {mix}." if abs(total - 100) < 1e-9 else
+                f"The shares add up to {total:g} %, so the model uses them normalised to 100 %: {mix}.")
+    try:
+        differs = ch4.friction_differs_by_language(state)
+    except Exception:  # noqa: BLE001 — a bad friction entry is reported by the model's own error
+        differs = True
+    if state["mig_friction_elasticity_pct"] == 0:
+        for name in FRICTION_CONTROLS:
+            off[name] = "With 0 % ramp-up per friction point, friction ratings change nothing."
+        for name in SHARES:
+            off[name] = "The language shares change nothing while friction is switched off."
+    elif not differs:
+        for name in SHARES:
+            off[name] = ("The language shares change nothing while every language has the same friction ratings: "
+                         "add a dimension for some languages under 'More friction dimensions' "
+                         "(e.g. static_typing=3@python+node) to make them matter.")
+    qv = ch4.CHAPTER.lookup(state, "quick_validation")
+    _, why = ch4.savings_input(state, qv)
+    if why:
+        for name in SAVINGS_CONTROLS:
+            off[name] = f"Running-cost inputs are not used: {why}."
+    return html.escape(note), off
+
+
+MIGRATION_PANEL = controls.register(controls.Panel(
+    4, "migration", ch4.PARAMS, tuple(MIGRATION_GROUPS), _migration_views, relate=_migration_relate, costly=True))
 
 
 def migration_panel(params: dict):
     """The migration-cost model: static in reports, controls + live charts in JupyterLab and Voila."""
-    summary, fan, cost, ramp, table = _migration_views(params)
-    if not params["live_widgets"]:
-        show_html(summary)
-        show_chart(fan, live=False)
-        show_chart(ramp, live=False)
-        show_chart(cost, live=False)
-        show_html(table)
-        return None
-    summary_w, table_w = W.HTML(summary), W.HTML(table)
-    fan_w, ramp_w, cost_w = chart_widget(fan), chart_widget(ramp), chart_widget(cost)
-
-    def render(state: dict) -> None:
-        try:
-            validated = ch4.PARAMS.validate({k: v for k, v in state.items() if k in ch4.PARAMS})
-            s, f, c, rp, t = _migration_views(validated)
-        except ParameterError as exc:
-            summary_w.value = _warn(str(exc))
-            return
-        summary_w.value, table_w.value = s, t
-        fan_w.chart, cost_w.chart, ramp_w.chart = f, c, rp
-
-    names = tuple(n for _, members in MIGRATION_GROUPS for n in members)
-    panel = _live_panel(params, names, MIGRATION_GROUPS, render)
-    from IPython.display import display
-
-    show_html("")
-    ui = W.VBox([panel["box"], summary_w, fan_w, ramp_w, cost_w, table_w])
-    PANELS["migration"] = ui
-    display(ui)
-    return None
+    return controls.show(MIGRATION_PANEL, params)
 
 
 def friction_section(params: dict) -> None:
@@ -172,7 +153,7 @@ def friction_section(params: dict) -> None:
 # ---------------------------------------------------------------- loopvar
 
 def loopvar_section(params: dict) -> None:
-    found = ch4.lookup(params, "loopvar")
+    found = ch4.CHAPTER.lookup(params, "loopvar")
     s = shown_summary(found)
     if s is None:
         return
@@ -228,38 +209,28 @@ def _canary_views(params: dict) -> tuple[str, Any, str]:
     return text, chart, tables
 
 
+def _canary_panel_views(state: dict) -> dict:
+    text, chart, tables = _canary_views(state)
+    return {"text": text, "chart": chart, "tables": tables}
+
+
+def _canary_relate(state) -> tuple[str, dict[str, str]]:
+    off = {}
+    if state["canary_plan"] != "custom":
+        off["canary_custom_steps"] = "Custom steps apply to the custom plan only."
+    return "", off
+
+
+CANARY_PANEL = controls.register(controls.Panel(
+    4, "canary_model", ch4.PARAMS, tuple(CANARY_GROUPS), _canary_panel_views, relate=_canary_relate))
+
+
 def canary_model_panel(params: dict):
-    text, chart, tables = _canary_views(params)
-    if not params["live_widgets"]:
-        show_html(text)
-        show_chart(chart, live=False)
-        show_html(tables)
-        return None
-    text_w, tables_w, chart_w = W.HTML(text), W.HTML(tables), chart_widget(chart)
-
-    def render(state: dict) -> None:
-        try:
-            validated = ch4.PARAMS.validate({k: v for k, v in state.items() if k in ch4.PARAMS})
-            t, c, tb = _canary_views(validated)
-        except ParameterError as exc:
-            text_w.value = _warn(str(exc))
-            return
-        text_w.value, tables_w.value = t, tb
-        chart_w.chart = c
-
-    names = tuple(n for _, members in CANARY_GROUPS for n in members)
-    panel = _live_panel(params, names, CANARY_GROUPS, render)
-    from IPython.display import display
-
-    show_html("")
-    ui = W.VBox([panel["box"], text_w, chart_w, tables_w])
-    PANELS["canary_model"] = ui
-    display(ui)
-    return None
+    return controls.show(CANARY_PANEL, params)
 
 
 def canary_measured_section(params: dict) -> None:
-    found = ch4.lookup(params, "canary_router")
+    found = ch4.CHAPTER.lookup(params, "canary_router")
     s = shown_summary(found)
     if s is None:
         return
@@ -281,7 +252,7 @@ def canary_measured_section(params: dict) -> None:
 # ---------------------------------------------------------------- 4.3 security
 
 def security_section(params: dict) -> None:
-    sa = ch4.lookup(params, "static_analysis")
+    sa = ch4.CHAPTER.lookup(params, "static_analysis")
     s = shown_summary(sa)
     if s is None:
         return
@@ -293,7 +264,7 @@ def security_section(params: dict) -> None:
 
 
 def fuzz_section(params: dict) -> None:
-    found = ch4.lookup(params, "fuzz_parser")
+    found = ch4.CHAPTER.lookup(params, "fuzz_parser")
     s = shown_summary(found)
     if s is None:
         return
@@ -330,7 +301,7 @@ def fuzz_section(params: dict) -> None:
 
 
 def sbom_section(params: dict) -> None:
-    found = ch4.lookup(params, "supply_chain")
+    found = ch4.CHAPTER.lookup(params, "supply_chain")
     s = shown_summary(found)
     if s is None:
         return
@@ -350,7 +321,7 @@ def sbom_section(params: dict) -> None:
 # ---------------------------------------------------------------- 4.4 chaos
 
 def chaos_section(params: dict) -> None:
-    found = ch4.lookup(params, "chaos_faults")
+    found = ch4.CHAPTER.lookup(params, "chaos_faults")
     s = shown_summary(found)
     if s is None:
         return
@@ -375,4 +346,70 @@ def chaos_section(params: dict) -> None:
 # ---------------------------------------------------------------- claims
 
 def claims_section(params: dict) -> None:
-    show_claims(ch4.chapter_claims(params), CLAIMS_CAPTION[:-1] + "; model and cited claims say where they are addressed.")
+    show_claims(ch4.CHAPTER.claims(params), CLAIMS_CAPTION[:-1] + "; model and cited claims say where they are addressed.")
+
+
+# ---------------------------------------------------------------- what the chapter tells a decision-maker
+
+def findings_section(params: dict) -> None:
+    """The chapter's conclusions, each computed from this page's model run or a cached result (nothing
+    hard-coded): where a result is missing, its line says so instead."""
+    items = []
+    r, _ = ch4.migrate(params, runs=ch4.live_runs(params) if params["live_widgets"] else None)
+    share = r.inp.time_share * 100
+    back = ("is back within {tol:g} % of its old velocity after {m:.1f} months (median run)".format(
+        tol=r.inp.tolerance * 100, m=r.recovery_months[0.5]) if r.recovery_months[0.5] is not None else
+        f"is not back within {r.inp.tolerance * 100:g} % of its old velocity within {r.inp.horizon_months} months")
+    items.append(f"<b>Budget for the dip.</b> With these settings ({share:g} % of the team's time on the migrated "
+                 f"systems) the team's velocity drops to {r.min_velocity[0.5] * 100:.0f} % of today's at the switch and "
+                 f"{back}; the dip costs {r.dip_engineer_months[0.1]:.1f}–{r.dip_engineer_months[0.9]:.1f} "
+                 f"engineer-months (10–90 % of {r.inp.runs:,} runs), which is how much the answer depends on who is on "
+                 "the team.")
+    if r.breakeven_months is not None:
+        be = r.breakeven_months[0.5]
+        fleet = ch4.breakeven_fleet(r)
+        pays = (f"pay for the median dip in month {be:.1f}" if be is not None else
+                f"do not pay for the median dip within {r.inp.horizon_months} months")
+        items.append(f"<b>Savings depend on the fleet.</b> Running-cost savings from chapter 1's measurements "
+                     f"({r.inp.savings.fleet_instances:,.0f} instances at your prices) {pays}"
+                     + (f"; about {fleet:,.0f} instances would pay for it within the horizon." if fleet else "."))
+    lv = ch4.CHAPTER.lookup(params, "loopvar")
+    if lv.ok:
+        s = lv.result["summary"]
+        vet = "; go vet reported it there" if s["go121"]["vet_findings"] else "; go vet did not report it"
+        items.append("<b>The loop-variable trap is a module setting.</b> "
+                     + ("Goroutines shared the loop variable with go 1.21 in go.mod"
+                        + (" and with no go line" if s["nogoline"]["bug_reproduced"] else "")
+                        + (" but not with go 1.22" if not s["go122"]["bug_reproduced"] else " and even with go 1.22")
+                        if s["go121"]["bug_reproduced"] else "The shared loop variable did not show with go 1.21")
+                     + vet + ".")
+    c = ch4.canary_model.evaluate(ch4.canary_input(params))
+    near = max(0.0, (100 - params["canary_min_success_pct"]) * 0.8)
+    slip = ch4.canary_model.evaluate(ch4.canary_input(params, near))
+    items.append(f"<b>Step sizes decide exposure.</b> With {html.escape(ch4.plan_label(params))}, a version failing "
+                 f"{params['canary_bad_failure_pct']:g} % of requests is rolled back with probability "
+                 f"{c.p_rollback * 100:.0f} % after about {c.expected_bad:,.0f} bad requests; one failing {near:.2g} % "
+                 f"(just inside the {params['canary_min_success_pct']:g} % success threshold) is rolled back with "
+                 f"probability {slip.p_rollback * 100:.0f} %: the threshold decides which failure rates you accept.")
+    cr = ch4.CHAPTER.lookup(params, "canary_router")
+    if cr.ok:
+        rows = ch4.canary_comparison(cr)
+        agree = sum((row["model_p_rollback"] >= 0.5) == (row["measured_state"] == "rolled_back") for row in rows)
+        items.append(f"The measured router reached the outcome the model predicts in {agree} of {len(rows)} runs.")
+    fz = ch4.CHAPTER.lookup(params, "fuzz_parser")
+    if fz.ok:
+        s = fz.result["summary"]
+        items.append("<b>Fuzzing on parsers.</b> " + (
+            f"go test -fuzz found the planted out-of-bounds read after {s['seconds_to_find']:.2f} s of its "
+            f"{s['fuzztime_s']:g} s budget." if s["found_planted_bug"] else
+            f"go test -fuzz did not find the planted bug within {s['fuzztime_s']:g} s."))
+    ch = ch4.CHAPTER.lookup(params, "chaos_faults")
+    if ch.ok:
+        s = ch.result["summary"]
+        healed = [f for f in s["faults"] if s[f]["recovered"]]
+        not_healed = [f.replace("_", " ") for f in s["faults"] if not s[f]["recovered"]]
+        items.append(f"<b>Chaos in one service.</b> {len(healed)} of {len(s['faults'])} injected faults recovered once "
+                     "cleared" + (f" (not: {', '.join(not_healed)}, by the rule in the table above)" if not_healed else "")
+                     + "; cascades between services need a cluster and are not measured here.")
+    show_html(not_current_note(ch4.CHAPTER.results(params).values())
+              + "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")

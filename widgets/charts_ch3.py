@@ -7,6 +7,14 @@ from typing import Any, Sequence
 
 import altair as alt
 
+
+def _inline(rows) -> dict:
+    """Inline data as a plain dict of a tuple, not alt.Data(values=list): Altair then neither wraps and validates
+    every row nor deep-copies the rows into every layer, which made each live update several times slower
+    (benchmarks/live_controls.py). The spec it produces is the same."""
+    return {"values": tuple(rows)}
+
+
 BLUE, ORANGE, GREY, GREEN = "#2b6cb0", "#c05621", "#718096", "#2f855a"
 WIDTH = 430
 
@@ -24,7 +32,7 @@ def convergence_vs_proxies(rows: list[dict], current: dict, title: str, subtitle
     """Time from the last change until every proxy has it, against the number of proxies, per throttle."""
     domain = list(dict.fromkeys(r["setting"] for r in rows))
     palette = [BLUE, GREY, ORANGE, GREEN][:len(domain)]
-    base = alt.Chart(alt.Data(values=rows))
+    base = alt.Chart(_inline(rows))
     x = alt.X("proxies:Q", title="Proxies connected to istiod (log scale)", scale=alt.Scale(type="log"),
               axis=alt.Axis(format="~s", values=[10, 100, 1000, 10000]))
     y = alt.Y("converge_s:Q", title="Last change → every proxy has it (s, log scale)",
@@ -35,9 +43,9 @@ def convergence_vs_proxies(rows: list[dict], current: dict, title: str, subtitle
         x=x, y=y, color=color,
         tooltip=["setting:N", "proxies:Q", alt.Tooltip("converge_s:Q", format=".3f", title="converge (s)"),
                  alt.Tooltip("max_staleness_s:Q", format=".3f", title="longest wait (s)"), "pushes:Q", "rounds:Q"])
-    you = alt.Chart(alt.Data(values=[current])).mark_point(shape="diamond", size=220, filled=True, color="black").encode(
+    you = alt.Chart(_inline([current])).mark_point(shape="diamond", size=220, filled=True, color="black").encode(
         x="proxies:Q", y="converge_s:Q", tooltip=[alt.Tooltip("label:N", title="your setting")])
-    label = alt.Chart(alt.Data(values=[current])).mark_text(align="left", dx=9, dy=-9, fontSize=11).encode(
+    label = alt.Chart(_inline([current])).mark_text(align="left", dx=9, dy=-9, fontSize=11).encode(
         x="proxies:Q", y="converge_s:Q", text="label:N")
     return (lines + you + label).properties(width=WIDTH, height=260, title=_title(title, subtitle))
 
@@ -49,8 +57,8 @@ def push_load_vs_rate(rows: list[dict], current_rate: float, title: str, subtitl
                       legend=alt.Legend(orient="bottom"))
     x = alt.X("rate:Q", title="Config changes per second (log scale)", scale=alt.Scale(type="log"),
               axis=alt.Axis(format="~g"))
-    base = alt.Chart(alt.Data(values=rows))
-    rule = alt.Chart(alt.Data(values=[{"rate": current_rate}])).mark_rule(strokeDash=[4, 3], color="black").encode(x="rate:Q")
+    base = alt.Chart(_inline(rows))
+    rule = alt.Chart(_inline([{"rate": current_rate}])).mark_rule(strokeDash=[4, 3], color="black").encode(x="rate:Q")
     tip = ["debounce:N", "rate:Q", "changes:Q", "rounds:Q", "pushes:Q",
            alt.Tooltip("pushes_per_s:Q", format=",.0f"), alt.Tooltip("max_staleness_s:Q", format=".3f")]
     pushes = (base.mark_line(point=True).encode(
@@ -67,12 +75,12 @@ def push_load_vs_rate(rows: list[dict], current_rate: float, title: str, subtitl
 def change_timeline(changes: list[dict], rounds: list[dict], title: str, subtitle: Sequence[str]) -> alt.LayerChart:
     """Each change as a bar from when it was made to when every proxy had it; push rounds as rules."""
     y = alt.Y("change:O", title="Change #", axis=alt.Axis(labelOverlap="greedy"), sort="ascending")
-    bars = alt.Chart(alt.Data(values=changes)).mark_bar(height={"band": 0.7}, color=BLUE, opacity=0.75).encode(
+    bars = alt.Chart(_inline(changes)).mark_bar(height={"band": 0.7}, color=BLUE, opacity=0.75).encode(
         x=alt.X("made_s:Q", title="Time since the first change (s)"), x2="converged_s:Q", y=y,
         tooltip=["change:O", alt.Tooltip("made_s:Q", format=".3f"), alt.Tooltip("converged_s:Q", format=".3f"),
                  alt.Tooltip("wait_s:Q", format=".3f", title="wait (s)")])
-    made = alt.Chart(alt.Data(values=changes)).mark_tick(color="black", thickness=2).encode(x="made_s:Q", y=y)
-    push = alt.Chart(alt.Data(values=rounds)).mark_rule(color=ORANGE, strokeDash=[5, 3], strokeWidth=1.5).encode(
+    made = alt.Chart(_inline(changes)).mark_tick(color="black", thickness=2).encode(x="made_s:Q", y=y)
+    push = alt.Chart(_inline(rounds)).mark_rule(color=ORANGE, strokeDash=[5, 3], strokeWidth=1.5).encode(
         x="at_s:Q", tooltip=["round:Q", alt.Tooltip("at_s:Q", format=".3f", title="push round at (s)"),
                              alt.Tooltip("carries:Q", title="carries changes up to #"), "pushes:Q"])
     height = max(120, min(320, 9 * len(changes)))
@@ -92,9 +100,9 @@ def model_vs_sim(rows: list[dict], title: str, subtitle: Sequence[str]) -> alt.L
     lo = min(min(d["predicted_ms"], d["measured_ms"]) for d in data) * 0.8
     hi = max(max(d["predicted_ms"], d["measured_ms"]) for d in data) * 1.2
     scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
-    diag = alt.Chart(alt.Data(values=[{"v": lo}, {"v": hi}])).mark_line(color=GREY, strokeDash=[4, 3]).encode(
+    diag = alt.Chart(_inline([{"v": lo}, {"v": hi}])).mark_line(color=GREY, strokeDash=[4, 3]).encode(
         x=alt.X("v:Q", scale=scale), y=alt.Y("v:Q", scale=scale))
-    pts = alt.Chart(alt.Data(values=data)).mark_point(size=80, filled=True, opacity=0.85).encode(
+    pts = alt.Chart(_inline(data)).mark_point(size=80, filled=True, opacity=0.85).encode(
         x=alt.X("predicted_ms:Q", title="Model: last change → all proxies (ms, log)", scale=scale,
                 axis=alt.Axis(format="~g")),
         y=alt.Y("measured_ms:Q", title="Go simulation, measured (ms, log)", scale=scale, axis=alt.Axis(format="~g")),
@@ -120,7 +128,7 @@ def knee_chart(curves: dict[str, list[dict]], knees: dict[str, dict], labels: di
                       legend=alt.Legend(orient="bottom"))
     x = alt.X("connections:Q", title="Connections (closed loop, log₂ scale)", scale=alt.Scale(type="log", base=2),
               axis=alt.Axis(values=sorted({r["connections"] for r in data}), format="d"))
-    base = alt.Chart(alt.Data(values=data))
+    base = alt.Chart(_inline(data))
     tip = ["variant:N", "connections:Q", alt.Tooltip("qps:Q", format=",.0f"), alt.Tooltip("p99_ms:Q", format=".2f"),
            alt.Tooltip("proxy_cpu_pct:Q", format=".0f", title="proxy CPU %"),
            alt.Tooltip("gc_cpu_pct:Q", format=".1f", title="GC CPU %")]
@@ -131,7 +139,7 @@ def knee_chart(curves: dict[str, list[dict]], knees: dict[str, dict], labels: di
                                              color=color, tooltip=tip)
     layers_t, layers_l = [thr], [lat]
     if knee_pts:
-        kp = alt.Chart(alt.Data(values=knee_pts))
+        kp = alt.Chart(_inline(knee_pts))
         ring = dict(shape="circle", size=260, filled=False, strokeWidth=2.5)
         layers_t += [kp.mark_point(**ring).encode(x="connections:Q", y="qps:Q", color=color),
                      kp.mark_rule(strokeDash=[3, 3], opacity=0.7).encode(y="threshold_qps:Q", color=color)]
@@ -152,11 +160,11 @@ def gc_chart(rows: list[dict], labels_order: Sequence[str], title: str, subtitle
                       legend=alt.Legend(orient="bottom"))
     for m in metrics:
         part = [r for r in rows if r["metric"] == m]
-        bars = alt.Chart(alt.Data(values=part)).mark_bar().encode(
+        bars = alt.Chart(_inline(part)).mark_bar().encode(
             x=alt.X("value:Q", title=m, axis=alt.Axis(tickCount=5)),
             y=alt.Y("variant:N", title=None, sort=list(labels_order), axis=alt.Axis(labelLimit=200)),
             color=color, tooltip=["variant:N", alt.Tooltip("value:Q", format=".3g", title=m)])
-        text = alt.Chart(alt.Data(values=part)).mark_text(align="left", dx=4, fontSize=11).encode(
+        text = alt.Chart(_inline(part)).mark_text(align="left", dx=4, fontSize=11).encode(
             x="value:Q", y=alt.Y("variant:N", sort=list(labels_order)), text=alt.Text("value:Q", format=".3g"))
         panels.append((bars + text).properties(width=230, height=60))
     grid = alt.vconcat(*(alt.hconcat(*panels[i:i + 2]) for i in range(0, len(panels), 2)))

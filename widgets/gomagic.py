@@ -10,11 +10,14 @@
     for _, p := range prints { p() }
 
 A cell is a whole program (with `package main`) or the body of `main` (wrapped, standard-library
-imports added for the packages it refers to). Options: `--go 1.21|1.22` (the go.mod `go` line,
-which decides the loop-variable semantics), `--timeout S` (run time limit, default 10 s), `--vet`
-(also run `go vet`), `--show-program` (show the generated program). The output, or the compile
-errors with the cell's own line numbers, is shown as HTML (with a plain-text fallback); the
-result is also left in the variable `_go` for further use. Never an `ipywidgets.Output`.
+imports added for the packages it refers to; helper functions and types written at the left margin
+are moved above `main`). Options: `--go 1.21|1.22` (the go.mod `go` line, which decides the
+loop-variable semantics), `--timeout S` (run time limit, default 10 s), `--memory MIB` (the
+program's address-space limit, default 2048), `--vet` (also run `go vet`), `--show-program` (show
+the generated program). Everything the program starts ends with the cell. The output, or the
+compile errors with the cell's own line numbers (the `%%go` line is line 1, as the notebook
+counts), is shown as HTML (with a plain-text fallback); the result is also left in the variable
+`_go` for further use. Never an `ipywidgets.Output`.
 """
 
 from __future__ import annotations
@@ -38,8 +41,14 @@ _STYLE = """<style>
 </style>"""
 
 
+MAGIC_LINES = 1  # the `%%go` line: the notebook counts it, the program never sees it
+MEMORY_LIMIT_TEXT = ("Stopped at the {mib} MiB memory limit (the program's address space, of which the Go runtime "
+                     "reserves about 700 MiB): raise --memory if it should use more.")
+
+
 def _diag_text(d: snippets.Diagnostic) -> str:
-    where = f"line {d.line}" + (f", column {d.column}" if d.column else "") if d.line else "in the generated wrapper"
+    where = (f"line {d.line + MAGIC_LINES}" + (f", column {d.column}" if d.column else "")
+             if d.line else "in the generated wrapper")
     return f"{where}: {d.message}"
 
 
@@ -50,15 +59,19 @@ def render_text(result: snippets.SnippetResult, cell: str) -> str:
         for d in diags:
             out.append(f"{title}: {_diag_text(d)}")
             if d.line and d.line <= len(cell_lines):
-                out.append(f"    {d.line:>3} | {cell_lines[d.line - 1]}")
+                out.append(f"    {d.line + MAGIC_LINES:>3} | {cell_lines[d.line - 1]}")
                 if d.column:
                     out.append("        | " + " " * (d.column - 1) + "^")
+    if result.hint:
+        out.append("hint: " + result.hint)
     if result.stdout:
         out.append(result.stdout.rstrip("\n"))
     if result.stderr:
         out.append("stderr:\n" + result.stderr.rstrip("\n"))
     if result.timed_out:
         out.append(f"(stopped after {result.timeout:g} s: raise --timeout if it should run longer)")
+    if result.memory_limited:
+        out.append(MEMORY_LIMIT_TEXT.format(mib=result.memory_mib))
     return "\n".join(out)
 
 
@@ -69,10 +82,13 @@ def render_html(result: snippets.SnippetResult, cell: str, show_program: bool = 
         for d in diags:
             src = ""
             if d.line and d.line <= len(cell_lines):
-                src = f'\n<span class="gh-go-src">{d.line:>3} | {html.escape(cell_lines[d.line - 1])}</span>'
+                src = (f'\n<span class="gh-go-src">{d.line + MAGIC_LINES:>3} | '
+                       f'{html.escape(cell_lines[d.line - 1])}</span>')
                 if d.column:
                     src += "\n      " + " " * (d.column - 1) + "^"
             parts.append(f'<pre><span class="{css}">{title}</span>: {html.escape(_diag_text(d))}{src}</pre>')
+    if result.hint:
+        parts.append(f"<p><b>Hint:</b> {html.escape(result.hint)}</p>")
     if result.compiled:
         if result.stdout or not result.stderr:
             parts.append(f'<pre class="gh-go-stdout">{html.escape(result.stdout) or "<i>(no output)</i>"}</pre>')
@@ -81,6 +97,8 @@ def render_html(result: snippets.SnippetResult, cell: str, show_program: bool = 
         if result.timed_out:
             parts.append(f"<p class='gh-go-err'>Stopped after {result.timeout:g} s (the program and everything it "
                          "started were killed): raise <code>--timeout</code> if it should run longer.</p>")
+        elif result.memory_limited:
+            parts.append(f"<p class='gh-go-err'>{html.escape(MEMORY_LIMIT_TEXT.format(mib=result.memory_mib))}</p>")
         elif result.exit_code not in (0, None):
             parts.append(f"<p class='gh-go-err'>exit status {result.exit_code}</p>")
     if show_program:
@@ -97,6 +115,9 @@ class GoMagics(Magics):
               help="the go.mod `go` line (1.21: one loop variable per loop; 1.22: one per iteration)")
     @argument("--timeout", type=float, default=snippets.DEFAULT_TIMEOUT, metavar="S",
               help=f"run time limit in seconds (default {snippets.DEFAULT_TIMEOUT:g}, at most {snippets.MAX_TIMEOUT:g})")
+    @argument("--memory", type=int, default=snippets.DEFAULT_MEMORY_MIB, metavar="MIB",
+              help=f"the program's address-space limit in MiB (default {snippets.DEFAULT_MEMORY_MIB}, "
+                   f"{snippets.MIN_MEMORY_MIB} to {snippets.MAX_MEMORY_MIB})")
     @argument("--vet", action="store_true", help="also run go vet")
     @argument("--show-program", action="store_true", help="show the program generated from the cell")
     @cell_magic
@@ -108,7 +129,8 @@ class GoMagics(Magics):
             print(f"%%go: {exc}")
             return None
         try:
-            result = snippets.run_snippet(cell, go_line=args.go_line, timeout=args.timeout, vet=args.vet)
+            result = snippets.run_snippet(cell, go_line=args.go_line, timeout=args.timeout, vet=args.vet,
+                                          memory_mib=args.memory)
         except (snippets.SnippetError, snippets.ToolchainError) as exc:
             print(f"%%go: {exc}")
             return None

@@ -1,12 +1,12 @@
 """'Measure on this server': a button per measurement, one measurement at a time machine-wide.
 
 A page load never measures: building these widgets only reads the cache (`measure.lookup`).
-A click runs `gohandbook measure NAME` (quick preset) as a child process in its own process
-group, from a thread of the page's kernel, so the page stays live and a progress bar follows
+A click runs `gohandbook measure NAME` (quick preset) as a child process through
+`gohandbook.proc` (own process group, killed with everything it started), from a thread of the page's kernel, so the page stays live and a progress bar follows
 the measurement's own progress lines. Bounds, so that one visitor cannot exhaust the server:
 
-- only registered measurement names and the quick preset (no --full, no --force: a result that
-  is already current on this machine is not measured again);
+- only registered measurement names and the quick preset (no --full); a result that is already
+  current on this machine is measured again only on an explicit "Re-measure" click (`--force`);
 - one measurement at a time across every kernel and process on the machine: a file lock
   (`flock`) in the cache's lock folder is the queue; a click while another runs waits for it, at
   most `queue_wait` seconds, and says what it is waiting for;
@@ -15,19 +15,20 @@ the measurement's own progress lines. Bounds, so that one visitor cannot exhaust
 
 `gohandbook measure` itself also takes the cache's machine-wide measurement lock, so a
 measurement started from a shell waits for (or is waited for by) the site's.
+The status and the button are computed when the panel is built and again on every change of the
+cache's results folder (a light poll while the page is open), so a page never offers a stale
+state: a removed result can be measured again at once, a result measured from another page shows.
 Never an `ipywidgets.Output`: progress and messages are widget properties.
 """
 
 from __future__ import annotations
 
-import ctypes
 import datetime as _dt
 import fcntl
 import html
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -40,6 +41,7 @@ from typing import Callable, Iterator, Sequence
 import ipywidgets as W
 
 from gohandbook import measure, proc
+from gohandbook.i18n import N_, _
 from gohandbook.cache import Cache, flock_within
 
 DEFAULT_TIMEOUT = 600.0
@@ -124,29 +126,34 @@ def validate_request(name: str, preset: str = "quick", timeout: float = DEFAULT_
         raise ValueError(f"timeout = {timeout:g} s is out of range: allowed is more than 0 up to {MAX_TIMEOUT:g} s")
 
 
-def measure_command(name: str, preset: str = "quick") -> list[str]:
+def measure_command(name: str, preset: str = "quick", force: bool = False) -> list[str]:
     cmd = [sys.executable, "-m", "gohandbook.cli", "measure", name]
     if preset == "full":
         cmd.append("--full")
+    if force:
+        cmd.append("--force")
     return cmd
 
 
-def _die_with_parent() -> None:  # in the child between fork and exec
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 def run_command(cmd: Sequence[str], *, timeout: float, progress: Progress, env: dict | None = None) -> Outcome:
-    """Run a measurement command in its own process group, following its progress lines on stderr;
-    kill the whole group on timeout or error."""
+    """Run a measurement command through `proc.start` (own process group, dies with this process),
+    following its progress lines on stderr; on timeout or error `proc.kill_group` ends it and
+    everything it started."""
     t0 = time.monotonic()
-    child = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent,
-                             env=env, text=True, errors="replace", bufsize=1)
+    child = proc.start(cmd, env=env)
     lines: list[str] = []
+    lines_lock = threading.Lock()
     timed_out = threading.Event()
+
+    def keep(line: str) -> None:
+        with lines_lock:
+            lines.append(line)
+            del lines[:-40]
+
+    def drain_stdout() -> None:  # the CLI prints its summary on stdout: keep it for the message
+        assert child.stdout is not None
+        for raw in child.stdout:
+            keep(raw.decode(errors="replace").rstrip("\n"))
 
     def watchdog() -> None:
         try:
@@ -155,18 +162,19 @@ def run_command(cmd: Sequence[str], *, timeout: float, progress: Progress, env: 
             timed_out.set()
             proc.kill_group(child)
 
-    dog = threading.Thread(target=watchdog, daemon=True)
-    dog.start()
+    threading.Thread(target=watchdog, daemon=True).start()
+    reader = threading.Thread(target=drain_stdout, daemon=True)
+    reader.start()
     try:
-        assert child.stdout is not None
-        for line in child.stdout:
-            line = line.rstrip("\n")
-            lines.append(line)
-            del lines[:-40]
+        assert child.stderr is not None
+        for raw in child.stderr:
+            line = raw.decode(errors="replace").rstrip("\n")
+            keep(line)
             match = _PROGRESS_RE.match(line.strip())
             if match:
                 progress(min(int(match["pct"]), 100) / 100, match["msg"])
         child.wait()
+        reader.join(5)
     except BaseException:
         proc.kill_group(child)
         raise
@@ -186,15 +194,17 @@ def run_command(cmd: Sequence[str], *, timeout: float, progress: Progress, env: 
 def run_measurement(name: str, preset: str = "quick", *, timeout: float = DEFAULT_TIMEOUT,
                     queue_wait: float = DEFAULT_QUEUE_WAIT, progress: Progress | None = None,
                     on_wait: Callable[[dict], None] | None = None, queue: MeasureQueue | None = None,
-                    command: Callable[[str, str], list[str]] = measure_command) -> Outcome:
-    """Measure `name` on this machine through the queue (blocking: call it from a thread)."""
+                    command: Callable[..., list[str]] = measure_command, force: bool = False) -> Outcome:
+    """Measure `name` on this machine through the queue (blocking: call it from a thread).
+    `force`: measure again although a current result exists (the same queue, the same bounds)."""
     validate_request(name, preset, timeout)
     progress = progress or (lambda fraction, message: None)
     queue = queue or MeasureQueue()
     try:
         with queue.slot({"name": name, "preset": preset}, wait=queue_wait, on_wait=on_wait):
             progress(0.0, "starting")
-            return run_command(command(name, preset), timeout=timeout, progress=progress)
+            cmd = command(name, preset, force=True) if force else command(name, preset)
+            return run_command(cmd, timeout=timeout, progress=progress)
     except BusyError as exc:
         return Outcome(False, str(exc))
 
@@ -202,16 +212,16 @@ def run_measurement(name: str, preset: str = "quick", *, timeout: float = DEFAUL
 # ---------------------------------------------------------------- widgets
 
 _STATUS_LABEL = {
-    "current": "measured on this server",
-    "stale": "older result (stale)",
-    "reference": "reference result, not measured here",
-    "missing": "not measured yet",
+    "current": N_("measured on this server"),
+    "stale": N_("older result (stale)"),
+    "reference": N_("reference result, not measured here"),
+    "missing": N_("not measured yet"),
 }
 
 
-def status_html(name: str, preset: str = "quick") -> str:
+def status_html(name: str, preset: str = "quick", lang: str = "en") -> str:
     found = measure.lookup(name, preset)
-    label = _STATUS_LABEL.get(found.status, found.status)
+    label = _(_STATUS_LABEL.get(found.status, found.status), lang)
     when = ""
     if found.ok:
         when = " · " + found.result.get("provenance", {}).get("finished", "")[:16].replace("T", " ") + " UTC"
@@ -220,29 +230,37 @@ def status_html(name: str, preset: str = "quick") -> str:
     return f'<span class="{css}" title="{title}" data-status="{found.status}"><b>{label}</b>{html.escape(when)}</span>'
 
 
+def results_fingerprint(root: Path | None = None) -> tuple:
+    """A cheap token that changes when a result is written or removed (the cache's
+    results/<measurement>/<key>.json; writes are atomic renames, which change the folder's mtime)."""
+    folder = (Path(root) if root else Cache().root) / "results"
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in [folder, *folder.iterdir()] if p.is_dir()))
+    except OSError:
+        return ()
+
+
 class MeasureButton:
-    """One measurement: its status, a 'Measure on this server' button, a progress bar."""
+    """One measurement: its status, a 'Measure on this server' button (or 'Re-measure on this
+    server' when this server has a current result), a progress bar."""
 
     def __init__(self, name: str, preset: str = "quick", *, timeout: float = DEFAULT_TIMEOUT,
                  queue_wait: float = DEFAULT_QUEUE_WAIT, queue: MeasureQueue | None = None,
-                 command: Callable[[str, str], list[str]] = measure_command):
+                 command: Callable[[str, str], list[str]] = measure_command, lang: str = "en"):
         validate_request(name, preset, timeout)
+        self.lang = lang
         self.name, self.preset, self.timeout, self.queue_wait = name, preset, timeout, queue_wait
         self.queue, self.command = queue, command
         m = measure.get_measurement(name)
         self.title = W.HTML(f"<b>{html.escape(m.title)}</b> <code>{html.escape(name)}</code>",
                             layout=W.Layout(width="380px"))
-        self.status = W.HTML(status_html(name, preset), layout=W.Layout(width="300px"))
-        self.button = W.Button(description="Measure on this server", icon="play",
-                               tooltip=f"run `gohandbook measure {name}` here (quick preset, at most {timeout:g} s)",
-                               layout=W.Layout(width="200px"))
+        self.status = W.HTML(status_html(name, preset, lang), layout=W.Layout(width="300px"))
+        self.button = W.Button(icon="play", layout=W.Layout(width="220px"))
         self.bar = W.IntProgress(value=0, min=0, max=100, layout=W.Layout(width="160px", visibility="hidden"))
         self.message = W.HTML("")
         self.outcome: Outcome | None = None
         self._thread: threading.Thread | None = None
-        if 'data-status="current"' in self.status.value:
-            self.button.disabled = True
-            self.button.description = "Measured here"
+        self._set_button()
         self.button.on_click(self._clicked)
         self.widget = W.VBox([W.HBox([self.title, self.status, self.button, self.bar]), self.message])
 
@@ -250,49 +268,97 @@ class MeasureButton:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def current(self) -> bool:
+        return 'data-status="current"' in self.status.value
+
+    def _set_button(self) -> None:
+        """'Measure' when this server has no current result, else 'Re-measure' (`--force`); enabled
+        unless a click of this row is pending."""
+        args = {"name": self.name, "timeout": f"{self.timeout:g}"}
+        if self.current:
+            self.button.description = _("Re-measure on this server", self.lang)
+            self.button.tooltip = _("measure again here although a current result exists (`gohandbook measure --force "
+                                    "{name}`, quick preset, at most {timeout} s)", self.lang).format(**args)
+        else:
+            self.button.description = _("Measure on this server", self.lang)
+            self.button.tooltip = _("run `gohandbook measure {name}` here (quick preset, at most {timeout} s)",
+                                    self.lang).format(**args)
+        self.button.disabled = self.running
+
+    def refresh(self) -> None:
+        """Read the cache again: the status and the button follow what is measured now."""
+        if self.running:
+            return
+        try:
+            self.status.value = status_html(self.name, self.preset, self.lang)
+        except Exception as exc:  # shown, never raised into a watcher thread
+            self.status.value = f"<span>{html.escape(str(exc))}</span>"
+        self._set_button()
+
     def _clicked(self, _button=None) -> None:
         if self.running:
             return
+        self._force = self.current
         self.button.disabled = True
         self.bar.layout.visibility = "visible"
         self.bar.value = 0
         self.bar.bar_style = "info"
-        self.message.value = "<i>queued…</i>"
+        self.message.value = "<i>" + _("queued…", self.lang) + "</i>"
         self._thread = threading.Thread(target=self._work, name=f"measure-{self.name}", daemon=True)
         self._thread.start()
 
     def _progress(self, fraction: float, message: str) -> None:
         self.bar.value = int(fraction * 100)
-        self.message.value = f"<i>measuring: {html.escape(message)}</i>"
+        self.message.value = "<i>" + _("measuring: {step}", self.lang).format(step=html.escape(message)) + "</i>"
 
     def _waiting(self, holder: dict) -> None:
-        since = f" since {holder['started'][11:16]}" if holder.get("started") else ""
-        self.message.value = (f"<i>waiting: the server is measuring {html.escape(str(holder.get('name')))}{since}; "
-                              "one measurement runs at a time</i>")
+        name = html.escape(str(holder.get("name")))
+        self.message.value = "<i>" + (_("waiting: the server is measuring {name} since {time}; one measurement runs "
+                                        "at a time", self.lang).format(name=name, time=holder["started"][11:16])
+                                      if holder.get("started") else
+                                      _("waiting: the server is measuring {name}; one measurement runs at a time",
+                                        self.lang).format(name=name)) + "</i>"
 
     def _work(self) -> None:
         try:
             outcome = run_measurement(self.name, self.preset, timeout=self.timeout, queue_wait=self.queue_wait,
                                       progress=self._progress, on_wait=self._waiting, queue=self.queue,
-                                      command=self.command)
+                                      command=self.command, force=getattr(self, "_force", False))
         except Exception as exc:  # shown, never raised into the kernel's thread machinery
             outcome = Outcome(False, f"error: {exc}")
         self.outcome = outcome
         self.bar.value = 100 if outcome.ok else self.bar.value
         self.bar.bar_style = "success" if outcome.ok else "danger"
-        try:
-            self.status.value = status_html(self.name, self.preset)
-        except Exception as exc:
-            self.status.value = f"<span>{html.escape(str(exc))}</span>"
-        note = (" Charts on the chapter pages show it from the next page load (a page pre-rendered before it "
-                "finished may need one more reload).") if outcome.ok else ""
+        note = (" " + _("Charts on the chapter pages show it from the next page load.", self.lang)) \
+            if outcome.ok else ""
         detail = f"<pre style='font-size:11px;max-height:12em;overflow:auto'>{html.escape(outcome.output_tail)}</pre>" \
             if (outcome.output_tail and not outcome.ok) else ""
         self.message.value = f"{'✔' if outcome.ok else '✘'} {html.escape(outcome.message)}.{note}{detail}"
-        if outcome.ok and 'data-status="current"' in self.status.value:
-            self.button.description = "Measured here"
-        else:
-            self.button.disabled = False
+        self._thread = None
+        self.refresh()
+
+
+def watch_cache(rows: Sequence[MeasureButton], *, interval: float = 2.0, root: Path | None = None,
+                stop: threading.Event | None = None) -> threading.Thread:
+    """While the page is open, refresh the rows whenever a result is written or removed (by this page,
+    another page or a shell), so a page never offers a stale state however long ago it was computed
+    (the site preheats pages ahead of their visitors). A daemon thread: it ends with the kernel."""
+    stop = stop or threading.Event()
+
+    def loop() -> None:
+        seen = results_fingerprint(root)
+        while not stop.wait(interval):
+            now = results_fingerprint(root)
+            if now != seen:
+                seen = now
+                for row in rows:
+                    row.refresh()
+
+    thread = threading.Thread(target=loop, name="measure-cache-watch", daemon=True)
+    thread.stop = stop  # type: ignore[attr-defined]
+    thread.start()
+    return thread
 
 
 def measure_panel(names: Sequence[str] | None = None, *, chapter: int | None = None, **kwargs) -> W.VBox:
@@ -310,5 +376,6 @@ def show(names: Sequence[str] | None = None, *, chapter: int | None = None, **kw
     from IPython.display import display
 
     panel = measure_panel(names, chapter=chapter, **kwargs)
+    panel.watcher = watch_cache(panel.rows)
     display(panel)
     return panel

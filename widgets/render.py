@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from typing import Any, Iterable, Sequence
 
 import altair as alt
+import traitlets
 import vl_convert as vlc
 from IPython.display import HTML, display
 
 from gohandbook.cache import Memo
+from widgets.charts import fit_title
 
 _offline_ready = False
 # vl-convert names versions "major.minor"; Altair's schema is e.g. "v6.4.1".
@@ -32,6 +35,10 @@ def enable_offline() -> None:
 
 
 _SVG_MEMO = Memo(256)
+# vl-convert lays text out with the first of these it finds, and the browser draws the SVG with the same one:
+# with a bare "sans-serif" they differ (vl-convert measures narrower than Debian's DejaVu Sans) and axis
+# labels and legends get cut off at the edge of the SVG.
+REPORT_FONT = "DejaVu Sans, Noto Sans CJK SC, sans-serif"
 
 
 def svg(chart: alt.TopLevelMixin) -> str:
@@ -39,14 +46,40 @@ def svg(chart: alt.TopLevelMixin) -> str:
     charts for every profile in one kernel, so identical specs are rendered once.
     No schema validation here: it costs as much again, and the live path (which nbval runs for
     every notebook) validates the same chart builders."""
-    spec = chart.to_dict(validate=False)
+    spec = fit_title(chart).to_dict(validate=False)
+    spec.setdefault("config", {}).setdefault("font", REPORT_FONT)
     key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
     return _SVG_MEMO.get(key, lambda: vlc.vegalite_to_svg(spec, vl_version=_VL_VERSION))
 
 
+# The "…" menu offers PNG and SVG downloads, drawn in the browser (nothing fetched); no source view and no
+# "open in Vega Editor" (an outside site).
+CHART_ACTIONS = {"export": True, "source": False, "compiled": False, "editor": False}
+
+
+def download_name(chart: alt.TopLevelMixin) -> str:
+    """A file name for a chart's PNG/SVG download, from its title (the finding)."""
+    title = getattr(chart, "title", None)
+    text = getattr(title, "text", title)
+    text = " ".join(text) if isinstance(text, (list, tuple)) else text
+    slug = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-").lower()[:60] if isinstance(text, str) else ""
+    return f"gohandbook-{slug}" if slug else "gohandbook-chart"
+
+
+class FittedChart(alt.JupyterChart):
+    """A JupyterChart whose chart, the first and every update (`widget.chart = new`), has its title and
+    subtitle wrapped to the width budget (widgets.charts.MAX_WIDTH)."""
+
+    @traitlets.validate("chart")
+    def _fit(self, proposal):
+        value = proposal["value"]
+        return fit_title(value) if value is not None else value
+
+
 def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:
     enable_offline()
-    return alt.JupyterChart(chart, embed_options={"renderer": "svg", "actions": False})
+    return FittedChart(chart, embed_options={"renderer": "svg", "actions": CHART_ACTIONS,
+                                                  "downloadFileName": download_name(chart)})
 
 
 def show_chart(chart: alt.TopLevelMixin, live: bool):
@@ -63,6 +96,16 @@ def show_chart(chart: alt.TopLevelMixin, live: bool):
 # Verdict cells stand out, in the colours of chapter 5's verdict chart.
 VERDICT_CLASSES = {"holds": "gh-verdict-holds", "partly holds": "gh-verdict-partly", "does not hold": "gh-verdict-not",
                    "outdated": "gh-verdict-outdated"}
+
+
+def verdict_classes(lang: str | None = None) -> dict[str, str]:
+    """VERDICT_CLASSES keyed by the verdict names shown in `lang` (成立 … in Chinese)."""
+    from gohandbook.claims import verdict_name
+
+    return {verdict_name(k, lang): css for k, css in VERDICT_CLASSES.items()}
+
+
+WIDE_COLUMNS = 8  # a table with this many columns gets smaller type and padding (class gh-wide) to fit 968 px
 
 
 def table_html(rows: Sequence[dict[str, Any]], columns: Iterable[str] | None = None, *, caption: str = "",
@@ -82,21 +125,48 @@ def table_html(rows: Sequence[dict[str, Any]], columns: Iterable[str] | None = N
         "<tr>" + "".join(f"{td(c, row.get(c, ''))}{_cell(row.get(c, ''))}</td>" for c in columns) + "</tr>"
         for row in rows)
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f'<table class="{classes}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    wide = " gh-wide" if len(columns) >= WIDE_COLUMNS else ""
+    return f'<table class="{classes}{wide}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
-    return html.escape(str(value))
+    return breakable(str(value))
+
+
+_LONG_WORD = re.compile(r"(\S{11,})")
+_AFTER_PUNCTUATION = re.compile(r"(?<=[/_=,.:;&?#+)-])")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _pieces(word: str) -> list[str]:
+    """Where a long word may wrap: after punctuation, between camelCase parts, else every 10 characters."""
+    out = []
+    for piece in _AFTER_PUNCTUATION.split(word):
+        for part in (_CAMEL.split(piece) if len(piece) > 10 else [piece]):
+            out += [part[i:i + 10] for i in range(0, len(part), 10)] or [""]
+    return out
+
+
+def breakable(text: str) -> str:
+    """Escaped text whose long words (identifiers, paths, settings, hashes) may wrap, so a table column
+    narrows to fit the page instead of pushing the table wider."""
+    return "".join("<wbr>".join(html.escape(p) for p in _pieces(part)) if _LONG_WORD.fullmatch(part)
+                   else html.escape(part) for part in _LONG_WORD.split(text))
 
 
 STYLE = """<style>
-.gh-table {border-collapse: collapse; font-size: 13px; margin: 0.5em 0 1em 0}
+.gh-table, .jp-RenderedHTMLCommon table.gh-table {border-collapse: collapse; font-size: 13px; margin: 0.5em 0 1em 0;
+  max-width: 100%; table-layout: auto}
 .gh-table caption {caption-side: bottom; text-align: left; color: #555; font-size: 12px; padding-top: 4px}
 .gh-table th, .gh-table td, .jp-RenderedHTMLCommon .gh-table th, .jp-RenderedHTMLCommon .gh-table td
   {border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top}
 .gh-table th {background: #f3f3f3}
+.gh-table td {overflow-wrap: break-word}
+.gh-table.gh-wide, .jp-RenderedHTMLCommon table.gh-table.gh-wide {font-size: 11px}
+.gh-table.gh-wide th, .gh-table.gh-wide td, .jp-RenderedHTMLCommon .gh-table.gh-wide th,
+  .jp-RenderedHTMLCommon .gh-table.gh-wide td {padding: 2px 4px}
 .gh-verdict-holds {color: #2f855a; font-weight: 600}
 .gh-verdict-partly {color: #b7791f; font-weight: 600}
 .gh-verdict-not {color: #c53030; font-weight: 600}
@@ -104,6 +174,8 @@ STYLE = """<style>
 .gh-callout {border-left: 4px solid #2b6cb0; background: #f1f6fb; padding: 8px 12px; margin: 8px 0}
 .gh-warn {border-left: 4px solid #b7791f; background: #fdf7ec; padding: 8px 12px; margin: 8px 0}
 .gh-prov {color: #555; font-size: 12px}
+:lang(zh) .gh-table th, :lang(zh) .gh-verdict-holds, :lang(zh) .gh-verdict-partly, :lang(zh) .gh-verdict-not,
+:lang(zh) .gh-verdict-outdated {white-space: nowrap}
 </style>"""
 
 
@@ -111,14 +183,26 @@ def show_html(markup: str) -> None:
     display(HTML(STYLE + markup))
 
 
+# The one wording of a result's status; every section shows it through `shown_summary`.
+RESULT_STATUS_LABELS = {"stale": "Showing an older result", "reference": "Showing a reference result, not measured here",
+                        "missing": "Not measured"}
+NOT_CURRENT_NOTE = ("Some figures below are not from a current measurement on this machine: {names}. "
+                    "Each section above says why.")
+
+
 def result_banner(found) -> str:
-    """A visible label for anything but a current result measured on this machine ('' when current)."""
+    """The banner markup for anything but a current result measured on this machine ('' when current)."""
     if found.status == "current":
         return ""
-    if found.status == "missing":
-        return f'<div class="gh-warn">Not measured: {html.escape(found.reason)}</div>'
-    label = {"stale": "Showing an older result", "reference": "Showing a reference result, not measured here"}
-    return f'<div class="gh-warn"><b>{label.get(found.status, found.status)}</b>: {html.escape(found.reason)}</div>'
+    label = RESULT_STATUS_LABELS.get(found.status, found.status)
+    return f'<div class="gh-warn"><b>{label}</b>: {html.escape(found.reason)}</div>'
+
+
+def not_current_note(found) -> str:
+    """For a summary drawn from several measurements: one line naming those whose result is not current here."""
+    names = [f"{f.result['name']} ({RESULT_STATUS_LABELS.get(f.status, f.status).lower()})"
+             for f in found if f.ok and f.status != "current"]
+    return warn(NOT_CURRENT_NOTE.format(names="; ".join(names))) if names else ""
 
 
 def warn(text: str) -> str:
@@ -126,8 +210,8 @@ def warn(text: str) -> str:
 
 
 def shown_summary(found) -> dict | None:
-    """A measurement's summary to show, after its banner when it is not current on this machine;
-    None, after showing why, when there is no result to show."""
+    """The one way a section starts on a cached measurement (a `measure.Lookup`): shows the status banner when
+    the result is not current on this machine, and returns its summary, or None when there is nothing to show."""
     banner = result_banner(found)
     if banner:
         show_html(banner)

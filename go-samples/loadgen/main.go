@@ -2,7 +2,12 @@
 //
 // Usage:
 //
-//	loadgen -url http://host:port/path [-c 16] [-d 5s] [-warmup 1s] [-n 0] [-timeout 2s]
+//	loadgen -url http://host:port/path [-c 16] [-d 5s] [-warmup 1s] [-n 0] [-timeout 2s] [-spec FILE]
+//
+// With -spec, FILE is a JSON object {"requests": [{"method": "POST",
+// "path": "/orders", "headers": {...}, "body": "...", "expect_status": 201,
+// "expect_body": ["\"total\""]}, ...]}: each connection sends the requests in
+// turn to -url's host, and a response counts only if it passes its checks.
 //
 // It prints one JSON object (see loadgen.Result) to stdout. The exit code
 // is 0 after a run, even if requests failed, 1 if the target could not be
@@ -42,8 +47,16 @@ func parseFlags(args []string, stderr io.Writer) (loadgen.Config, error) {
 	fs.DurationVar(&cfg.Warmup, "warmup", time.Second, "warm-up duration whose requests are not counted")
 	fs.Int64Var(&cfg.Requests, "n", 0, "stop after this many counted requests (0: run for -d)")
 	fs.DurationVar(&cfg.Timeout, "timeout", 2*time.Second, "per-request timeout")
+	spec := fs.String("spec", "", "JSON `file` with a request list and checks (see the package doc)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if *spec != "" {
+		reqs, err := readSpec(*spec)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Targets = reqs
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -59,6 +72,28 @@ func parseFlags(args []string, stderr io.Writer) (loadgen.Config, error) {
 		}
 	}
 	return cfg, cfg.Validate()
+}
+
+// readSpec reads a request list; unknown fields are errors (a typo must not
+// silently drop a check).
+func readSpec(path string) ([]loadgen.Request, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("-spec: %w", err)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	dec.DisallowUnknownFields()
+	var spec struct {
+		Requests []loadgen.Request `json:"requests"`
+	}
+	if err := dec.Decode(&spec); err != nil {
+		return nil, fmt.Errorf("-spec %s: %w", path, err)
+	}
+	if len(spec.Requests) == 0 {
+		return nil, fmt.Errorf("-spec %s: no requests", path)
+	}
+	return spec.Requests, nil
 }
 
 // run executes one load-generation run and returns the process exit code.

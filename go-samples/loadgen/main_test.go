@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -89,5 +90,28 @@ func TestRunPrintsOneJSONObject(t *testing.T) {
 	}
 	if got["requests"].(float64) == 0 {
 		t.Errorf("no requests counted: %s", stdout.String())
+	}
+}
+
+func TestSpecFile(t *testing.T) {
+	dir := t.TempDir()
+	good := dir + "/good.json"
+	if err := os.WriteFile(good, []byte(`{"requests": [{"method": "POST", "path": "/x", "body": "{}", "expect_status": 201}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parseFlags([]string{"-url", "http://127.0.0.1:1", "-spec", good}, io.Discard)
+	if err != nil || len(cfg.Targets) != 1 || cfg.Targets[0].ExpectStatus != 201 {
+		t.Fatalf("cfg %+v err %v", cfg, err)
+	}
+	typo := dir + "/typo.json"
+	if err := os.WriteFile(typo, []byte(`{"requests": [{"path": "/x", "expect_bdy": ["a"]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseFlags([]string{"-url", "http://127.0.0.1:1", "-spec", typo}, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "expect_bdy") {
+		t.Fatalf("a typo in the spec must fail, got %v", err)
+	}
+	if _, err := parseFlags([]string{"-url", "http://127.0.0.1:1", "-spec", dir + "/missing.json"}, io.Discard); err == nil {
+		t.Fatal("a missing spec file must fail")
 	}
 }

@@ -179,8 +179,15 @@ def run(name: str, preset: str = "quick", overrides: dict[str, Any] | None = Non
         progress: Progress | None = None, cache: Cache | None = None) -> dict:
     """Measure unless the cache already has this exact result. Safe to call from two processes."""
     m = get_measurement(name)
+    return run_resolved(m, m.resolve_params(preset, overrides), preset, force=force, progress=progress, cache=cache)
+
+
+def run_resolved(m: Measurement, params: dict[str, Any], preset: str, *, force: bool = False,
+                 progress: Progress | None = None, cache: Cache | None = None) -> dict:
+    """`run` for a Measurement object with resolved parameters, registered or not (a measurement that only
+    means something for a profile's own service is not registered, yet gets the same key, locks and provenance)."""
+    name = m.name
     cache = cache or Cache()
-    params = m.resolve_params(preset, overrides)
     go = find_go()
     key = _key(m, params, go)
     progress = progress or (lambda fraction, message: None)

@@ -1,13 +1,14 @@
-"""What a built binary is and what it needs at run time, read from its headers: ELF (via
-gohandbook.elfinfo), PE import directory, Mach-O load commands, or a WebAssembly module's imports."""
+"""What a built binary is and what it needs at run time, read once from its headers: ELF program
+headers (interpreter, DT_NEEDED), PE import directory, Mach-O load commands, or a WebAssembly
+module's imports. Just enough to prove "no dependencies" without `ldd`."""
 
 from __future__ import annotations
 
 import struct
 from pathlib import Path
 
-from ..elfinfo import read_deps
-
+PT_LOAD, PT_DYNAMIC, PT_INTERP = 1, 2, 3
+DT_NULL, DT_NEEDED, DT_STRTAB = 0, 1, 5
 ELF_MACHINES = {62: "x86-64", 183: "arm64", 3: "x86", 40: "arm", 243: "riscv64"}
 PE_MACHINES = {0x8664: "x86-64", 0xAA64: "arm64", 0x14C: "x86"}
 MACHO_CPUS = {0x01000007: "x86-64", 0x0100000C: "arm64"}
@@ -19,10 +20,7 @@ def describe(path: Path | str) -> dict:
     (ELF DT_NEEDED, PE imported DLLs, Mach-O dylibs) or, for wasm, the imported modules."""
     data = Path(path).read_bytes()
     if data[:4] == b"\x7fELF":
-        deps = read_deps(path)
-        (machine,) = struct.unpack_from("<H", data, 0x12)
-        return {"format": "ELF", "arch": ELF_MACHINES.get(machine, f"e_machine {machine}"),
-                "interpreter": deps.interpreter, "needed": deps.needed, "dynamic": deps.dynamic}
+        return _elf(data)
     if data[:2] == b"MZ":
         return _pe(data)
     if data[:4] == b"\xcf\xfa\xed\xfe":
@@ -32,6 +30,40 @@ def describe(path: Path | str) -> dict:
         return {"format": "WebAssembly", "arch": "wasm32", "interpreter": None, "needed": modules,
                 "dynamic": False, "note": "imports are host functions provided by the WASI runtime"}
     return {"format": "unknown", "arch": "?", "interpreter": None, "needed": [], "dynamic": None}
+
+
+def _elf(data: bytes) -> dict:
+    (machine,) = struct.unpack_from("<H", data, 0x12)
+    out = {"format": "ELF", "arch": ELF_MACHINES.get(machine, f"e_machine {machine}"), "interpreter": None,
+           "needed": [], "dynamic": None}
+    if data[4] != 2 or data[5] != 1:
+        return out  # not 64-bit little-endian: format and machine only
+    (e_phoff,) = struct.unpack_from("<Q", data, 0x20)
+    e_phentsize, e_phnum = struct.unpack_from("<HH", data, 0x36)
+    interp, dynamic, loads = None, None, []
+    for i in range(e_phnum):
+        p_type, _flags, p_offset, p_vaddr, _paddr, p_filesz = struct.unpack_from("<IIQQQQ", data, e_phoff + i * e_phentsize)
+        if p_type == PT_INTERP:
+            interp = data[p_offset:p_offset + p_filesz].rstrip(b"\0").decode()
+        elif p_type == PT_DYNAMIC:
+            dynamic = (p_offset, p_filesz)
+        elif p_type == PT_LOAD:  # needed to map DT_STRTAB's address to a file offset
+            loads.append((p_vaddr, p_offset, p_filesz))
+    needed: list[str] = []
+    if dynamic:
+        entries = []
+        for off in range(dynamic[0], dynamic[0] + dynamic[1], 16):
+            tag, val = struct.unpack_from("<qQ", data, off)
+            if tag == DT_NULL:
+                break
+            entries.append((tag, val))
+        strtab_addr = next((v for t, v in entries if t == DT_STRTAB), None)
+        strtab_off = next((offset + strtab_addr - vaddr for vaddr, offset, size in loads
+                           if strtab_addr is not None and vaddr <= strtab_addr < vaddr + size), None)
+        if strtab_off is not None:
+            needed = [data[strtab_off + val:data.index(b"\0", strtab_off + val)].decode()
+                      for tag, val in entries if tag == DT_NEEDED]
+    return dict(out, interpreter=interp, needed=needed, dynamic=bool(interp or needed))
 
 
 def _pe(data: bytes) -> dict:

@@ -1,20 +1,16 @@
-"""Chapter 1: how big is the Go health-check binary, stripped or not, and what does it need?"""
+"""Chapter 1: how big is the Go health-check binary, stripped or not, and what does it need?
+
+The host-target slice of chapter 2's build matrix: the same builder (`build_matrix.build_healthcheck`,
+so the same binaries and header reading), four flag sets, no cross targets and no start-up runs."""
 
 from __future__ import annotations
 
-from .. import paths
-from ..elfinfo import read_deps
+from .. import proc
 from ..params import Param, ParamSet
-from ..toolchain import build
 from . import Context, Measurement, register
+from .build_matrix import FLAGSETS, build_healthcheck, host_target
 
-VARIANTS = {
-    # name: (env overrides, ldflags)
-    "default": ({}, ""),
-    "stripped": ({}, "-s -w"),
-    "cgo0": ({"CGO_ENABLED": "0"}, ""),
-    "cgo0_stripped": ({"CGO_ENABLED": "0"}, "-s -w"),
-}
+VARIANTS = {"default": "default", "stripped": "strip", "cgo0": "cgo0", "cgo0_stripped": "cgo0_strip"}  # → FLAGSETS
 
 PARAMS = ParamSet("go_binary_size", (
     Param("package", "choice", "healthcheck", "Which sample to build", choices=("healthcheck",)),
@@ -23,15 +19,16 @@ PARAMS = ParamSet("go_binary_size", (
 
 def measure(ctx: Context) -> dict:
     raw = {}
-    for i, (variant, (env, ldflags)) in enumerate(VARIANTS.items()):
+    target = host_target()
+    for i, (variant, flagset) in enumerate(VARIANTS.items()):
         ctx.progress(i / len(VARIANTS), f"go build {variant}")
-        binary = build(paths.samples_dir() / ctx.params["package"], name=f"{ctx.params['package']}-{variant}",
-                       ldflags=ldflags, env=env)
-        deps = read_deps(binary)
-        raw[variant] = {
-            "bytes": binary.stat().st_size, "path": str(binary), "env": env, "ldflags": ldflags,
-            "interpreter": deps.interpreter, "needed": deps.needed, "dynamic": deps.dynamic,
-        }
+        b = build_healthcheck(target, flagset)
+        if not b["ok"]:
+            raise proc.ProcessError(f"go build ({b['label']}) failed: {b['error']}")
+        _label, env, flags = FLAGSETS[flagset]
+        ldflags = " ".join(f.removeprefix("-ldflags=") for f in flags if f.startswith("-ldflags="))
+        raw[variant] = {"bytes": b["bytes"], "path": b["path"], "env": env, "ldflags": ldflags,
+                        "interpreter": b["interpreter"], "needed": b["needed"], "dynamic": b["dynamic"]}
     mb = lambda v: raw[v]["bytes"] / 1e6  # noqa: E731  (decimal MB, as `ls -lh --si` and the seed's "MB")
     summary = {
         "default_mb": mb("default"), "stripped_mb": mb("stripped"),
@@ -45,8 +42,9 @@ def measure(ctx: Context) -> dict:
 
 register(Measurement(
     name="go_binary_size", title="Go binary size and dependencies", chapter=1,
+    # build_matrix.DEPS, in the order the recorded results' sample hash was taken in
     sources=("healthcheck", "go.mod", "internal/health", "internal/serve"), params=PARAMS,
     presets={"quick": {}, "full": {}}, func=measure,
-    description="Builds the health-check service with and without -ldflags '-s -w' and CGO_ENABLED=0; "
-                "sizes from stat, dependencies from the ELF program headers.",
+    description="Builds the health-check service with and without -ldflags '-s -w' and CGO_ENABLED=0 (the host "
+                "slice of build_matrix); sizes from stat, dependencies from the ELF program headers.",
 ))

@@ -18,7 +18,7 @@ from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
 from . import Context, Measurement, register
 from ._binfmt import describe
-from ._ch2util import LoadWatch, clean_env, stats
+from ._runs import LoadWatch, clean_env, stats
 
 TARGETS = ("linux/amd64", "linux/arm64", "windows/amd64", "darwin/arm64", "wasip1/wasm")
 FLAGSETS = {
@@ -28,13 +28,14 @@ FLAGSETS = {
     "strip": ("-ldflags '-s -w'", {}, ("-ldflags=-s -w",)),
     "trimpath": ("-trimpath", {}, ("-trimpath",)),
     "combined": ("CGO_ENABLED=0 -trimpath -ldflags '-s -w'", {"CGO_ENABLED": "0"}, ("-trimpath", "-ldflags=-s -w")),
+    "cgo0_strip": ("CGO_ENABLED=0 -ldflags '-s -w'", {"CGO_ENABLED": "0"}, ("-ldflags=-s -w",)),  # chapter 1's
 }
+MATRIX_FLAGSETS = ("default", "cgo0", "strip", "trimpath", "combined")
 DEPS = ("go.mod", "healthcheck", "internal/health", "internal/serve")
-HOST = "linux/amd64"
 
 PARAMS = ParamSet("build_matrix", (
     Param("targets", "str", ",".join(TARGETS), "Comma-separated GOOS/GOARCH targets: " + ", ".join(TARGETS)),
-    Param("flagsets", "str", ",".join(FLAGSETS), "Comma-separated flag sets: " + ", ".join(FLAGSETS)),
+    Param("flagsets", "str", ",".join(MATRIX_FLAGSETS), "Comma-separated flag sets: " + ", ".join(MATRIX_FLAGSETS)),
     Param("cross_flagsets", "str", "default,cgo0,strip",
           "Flag sets for the cross targets (the host target always gets every flag set in `flagsets`)"),
     Param("a_flag", "bool", True, "Also build with -a (and cgo left on) to test the seed's claim about -a"),
@@ -57,28 +58,32 @@ def ldd(path: str) -> str:
     return (done.stdout + done.stderr).strip()
 
 
+def build_healthcheck(target: str, flagset: str) -> dict:
+    """Build the health-check service for one GOOS/GOARCH target with one of FLAGSETS: its size (stat) and
+    what it needs at run time (its headers), or ok=False with go build's last error line."""
+    goos, goarch = target.split("/")
+    label, env, flags = FLAGSETS[flagset]
+    entry = {"target": target, "flagset": flagset, "label": label}
+    try:
+        out = build(paths.samples_dir() / "healthcheck", name=f"hc-{goos}-{goarch}-{flagset}",
+                    env={"GOOS": goos, "GOARCH": goarch, **env}, flags=flags)
+    except proc.ProcessError as exc:
+        return dict(entry, ok=False, error=str(exc).splitlines()[-1][:300])
+    size = os.stat(out).st_size
+    return dict(entry, ok=True, path=str(out), bytes=size, mb=size / 1e6, **describe(out))
+
+
 def measure(ctx: Context) -> dict:
     p = ctx.params
     targets = comma_list("targets", p["targets"], TARGETS)
-    flagsets = comma_list("flagsets", p["flagsets"], tuple(FLAGSETS))
-    cross_flagsets = [f for f in comma_list("cross_flagsets", p["cross_flagsets"], tuple(FLAGSETS)) if f in flagsets]
+    flagsets = comma_list("flagsets", p["flagsets"], MATRIX_FLAGSETS)
+    cross_flagsets = [f for f in comma_list("cross_flagsets", p["cross_flagsets"], MATRIX_FLAGSETS) if f in flagsets]
     host = host_target()
     jobs = [(t, f) for t in targets for f in (flagsets if t == host else cross_flagsets)]
     raw: dict = {"builds": {}, "cgo_default": {}}
     for i, (target, flagset) in enumerate(jobs):
         ctx.progress(0.6 * i / len(jobs), f"go build {target} {flagset}")
-        goos, goarch = target.split("/")
-        label, env, flags = FLAGSETS[flagset]
-        entry = {"target": target, "flagset": flagset, "label": label}
-        try:
-            out = build(paths.samples_dir() / "healthcheck", name=f"hc-{goos}-{goarch}-{flagset}",
-                        env={"GOOS": goos, "GOARCH": goarch, **env}, flags=flags)
-        except proc.ProcessError as exc:
-            entry.update(ok=False, error=str(exc).splitlines()[-1][:300])
-        else:
-            size = os.stat(out).st_size
-            entry.update(ok=True, path=str(out), bytes=size, mb=size / 1e6, **describe(out))
-        raw["builds"][f"{target} {flagset}"] = entry
+        raw["builds"][f"{target} {flagset}"] = build_healthcheck(target, flagset)
     for target in targets:
         goos, goarch = target.split("/")
         done = ctx.go.run(["env", "CGO_ENABLED"], cwd=paths.samples_dir(), env={"GOOS": goos, "GOARCH": goarch},
@@ -121,7 +126,7 @@ def measure(ctx: Context) -> dict:
     per_target = {}
     for target in targets:
         row = {"cgo_enabled_by_default": raw["cgo_default"].get(target) == "1"}
-        for flagset in FLAGSETS:
+        for flagset in MATRIX_FLAGSETS:
             b = get(target, flagset)
             row[f"{flagset}_mb"] = b["mb"] if b else None
         row["strip_saving_pct"] = saving(target)
@@ -163,7 +168,7 @@ register(Measurement(
     sources=DEPS, params=PARAMS,
     presets={
         "quick": {"cross_flagsets": "default,cgo0,strip", "startup_repeats": 5},
-        "full": {"cross_flagsets": ",".join(FLAGSETS), "startup_repeats": 20},
+        "full": {"cross_flagsets": ",".join(MATRIX_FLAGSETS), "startup_repeats": 20},
     },
     func=measure, code_version=3,
     description="The health-check service built with default, CGO_ENABLED=0, -s -w, -trimpath and combined flags "

@@ -17,7 +17,7 @@ from .. import paths, proc
 from ..params import Param, ParameterError, ParamSet
 from ..toolchain import build
 from . import Context, Measurement, register
-from ._ch2util import LoadWatch, clean_env, run_json, stats
+from ._runs import LoadWatch, clean_env, run_json, stats
 
 SIZE_RE = re.compile(r"^(\d+(?:\.\d+)?)(KiB|MiB|GiB)$")
 

@@ -18,7 +18,7 @@ from .. import paths
 from ..params import Param, ParamSet, int_list
 from ..toolchain import build
 from . import Context, Measurement, register
-from ._ch2util import clean_env, run_json, stats
+from ._runs import clean_env, run_json, stats
 
 GO_MAX = 1_000_000
 PID_RESERVE = 4096          # process IDs always left free for everyone else on the machine
@@ -186,6 +186,9 @@ def measure(ctx: Context) -> dict:
                "heap_bytes_per_goroutine": top_go["heap_bytes_per_goroutine"],
                "bytes_per_goroutine_rss": top_go["rss_bytes_per_goroutine"],
                "max_goroutines_tested": top_go["n"], "os_threads_at_max": top_go["os_threads"],
+               # measured, not requested: goroutines alive at the largest count (runtime/metrics
+               # /sched/goroutines in the program, so it includes main and the runtime's own few)
+               "max_goroutines_measured": max(int(r["after"]["goroutines"]) for r in raw["go"]),
                "rss_at_max_mib": top_go["rss_mib"], "spawn_seconds_at_max": top_go["spawn_seconds"]},
         "python": python,
         "asyncio": {"points": task_points, "bytes_per_task_rss": top_task["rss_bytes_per_unit"],
@@ -213,7 +216,7 @@ register(Measurement(
         "full": {"go_counts": "1000,10000,100000,300000,1000000", "thread_counts": "100,1000,2000,5000,10000",
                  "task_counts": "1000,10000,100000,1000000", "repeats": 3, "thread_limit_search": True},
     },
-    func=measure,
+    func=measure, code_version=2,
     description="Blocked goroutines vs Python threads vs asyncio tasks: bytes per unit from runtime/metrics and "
                 "/proc, and the Python thread limit found under a hard cap.",
 ))

@@ -18,7 +18,7 @@ from .. import paths, proc
 from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
 from . import Context, Measurement, register
-from ._ch2util import LoadWatch, clean_env, run_json, stats
+from ._runs import LoadWatch, clean_env, run_json, stats
 from .quick_validation import rss_kib
 
 MODES = ("seed", "unbounded", "bounded")

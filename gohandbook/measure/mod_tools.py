@@ -34,28 +34,29 @@ def parse_graph(text: str) -> list[tuple[str, str]]:
 
 
 def parse_version_m(text: str) -> dict:
-    """`go version -m BINARY` -> {'go', 'path', 'main': {...}, 'deps': [...], 'build': {...}}."""
+    """`go version -m BINARY` -> {"go", "path", "main": {"path", "version", "sum"}, "deps": [...], "build": {...}}
+    (the one parser: chapter 4's supply_chain reads it too)."""
     out: dict = {"go": None, "path": None, "main": None, "deps": [], "build": {}}
-    for i, line in enumerate(text.splitlines()):
-        if i == 0 and ":" in line:
-            out["go"] = line.rsplit(":", 1)[1].strip()
+    lines = text.splitlines()
+    if lines and ":" in lines[0]:
+        out["go"] = lines[0].split(":", 1)[1].strip()
+    for line in lines[1:]:
+        parts = [x for x in line.strip().split("\t") if x] if "\t" in line.strip() else line.split()
+        if not parts:
             continue
-        parts = line.strip().split("\t")
-        if not parts or not parts[0]:
-            continue
-        kind = parts[0]
-        if kind == "path" and len(parts) > 1:
-            out["path"] = parts[1]
-        elif kind in ("mod", "dep") and len(parts) >= 3:
-            entry = {"module": parts[1], "version": parts[2], "sum": parts[3] if len(parts) > 3 else ""}
-            if kind == "mod":
-                out["main"] = entry
-            else:
-                out["deps"].append(entry)
-        elif kind == "=>" and out["deps"]:
-            out["deps"][-1]["replaced_by"] = " ".join(parts[1:])
-        elif kind == "build" and len(parts) > 1:
-            key, _, value = parts[1].partition("=")
+        kind, rest = parts[0], parts[1:]
+        if kind == "path" and rest:
+            out["path"] = rest[0]
+        elif kind == "mod" and rest:
+            out["main"] = {"path": rest[0], "version": rest[1] if len(rest) > 1 else "",
+                           "sum": rest[2] if len(rest) > 2 else ""}
+        elif kind == "dep" and rest:
+            out["deps"].append({"path": rest[0], "version": rest[1] if len(rest) > 1 else "",
+                                "sum": rest[2] if len(rest) > 2 else ""})
+        elif kind == "=>" and rest and out["deps"]:
+            out["deps"][-1]["replaced_by"] = " ".join(rest)
+        elif kind == "build" and rest:
+            key, _, value = " ".join(rest).partition("=")
             out["build"][key] = value
     return out
 
@@ -126,8 +127,8 @@ def measure(ctx: Context) -> dict:
     sbom = []
     for name, info in binaries.items():
         for dep in ([info["main"]] if info["main"] else []) + info["deps"]:
-            expected = go_sum.get((dep["module"], dep["version"]))
-            sbom.append({"binary": name, "module": dep["module"], "version": dep["version"], "h1": dep["sum"],
+            expected = go_sum.get((dep["path"], dep["version"]))
+            sbom.append({"binary": name, "module": dep["path"], "version": dep["version"], "h1": dep["sum"],
                          "matches_go_sum": (expected == dep["sum"]) if expected else None})
     ctx.progress(0.9, "eBPF probe")
     ebpf = ebpf_probe()

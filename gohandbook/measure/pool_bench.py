@@ -13,7 +13,7 @@ import re
 from .. import paths
 from ..params import Param, ParamSet
 from . import Context, Measurement, register
-from ._ch2util import LoadWatch, median_ci, stats
+from ._runs import LoadWatch, median_ci, stats
 
 LINE = re.compile(r"^(Benchmark\S+?)(?:-(\d+))?\s+(\d+)\s+(.*)$")
 UNIT = re.compile(r"([\d.]+(?:e[+-]?\d+)?)\s+(\S+)")

@@ -1,24 +1,24 @@
 """Chapter 1's quick validation: the same health-check service in Go, Python, Node and Java.
 
-Per runtime and repeat: a fresh process pinned to CPU 0; time from spawn to the first 200
-on /healthz; RSS (VmRSS from /proc) at that moment, after a fixed number of sequential
-requests, and its peak under load from the Go load generator pinned to CPU 1. Server and
-load generator share this machine; the pinning keeps them off each other's core.
+Per runtime and repeat: a fresh process pinned to CPU 0; time from spawn to the first 2xx
+on /healthz; RSS of its whole process tree (VmRSS from /proc, summed) at that moment, after a
+fixed number of sequential requests, and its peak under load from the Go load generator pinned
+to CPU 1. Server and load generator share this machine; the pinning keeps them off each other's
+core. The harness is `runtimes`' and is the same one `gohandbook validate` uses for a team's
+own services (`team_services`).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import statistics
-import threading
 from pathlib import Path
 
 from .. import paths, proc
 from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
 from . import Context, Measurement, register
-from .runtimes import RUNTIMES, NotAvailable
+from .runtimes import (RUNTIMES, NotAvailable, ServiceFailed, ServiceProcess, TreeRssSampler, rss_kib,  # noqa: F401
+                       run_loadgen, stats, tree_rss_kib)
 
 PARAMS = ParamSet("quick_validation", (
     Param("runtimes", "str", ",".join(RUNTIMES), "Comma-separated runtimes to measure: " + ", ".join(RUNTIMES)),
@@ -28,60 +28,6 @@ PARAMS = ParamSet("quick_validation", (
     Param("load_seconds", "float", 2.0, "Load duration per repeat, after warm-up", min=0.5, max=120),
     Param("warmup_seconds", "float", 0.5, "Load warm-up not counted", min=0, max=30),
 ))
-
-
-def rss_kib(pid: int) -> tuple[int, int]:
-    """(VmRSS, VmHWM) of a live process, in KiB, from /proc/PID/status."""
-    rss = hwm = 0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            rss = int(line.split()[1])
-        elif line.startswith("VmHWM:"):
-            hwm = int(line.split()[1])
-    return rss, hwm
-
-
-class RssSampler(threading.Thread):
-    """Polls a process's RSS every `interval` seconds; `peak_kib` is the largest seen."""
-
-    def __init__(self, pid: int, interval: float = 0.05):
-        super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
-        self.peak_kib = 0
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        while not self._halt.is_set():
-            try:
-                self.peak_kib = max(self.peak_kib, rss_kib(self.pid)[0])
-            except (OSError, ValueError):
-                return
-            self._halt.wait(self.interval)
-
-    def stop(self) -> int:
-        self._halt.set()
-        self.join(timeout=2)
-        return self.peak_kib
-
-
-def run_loadgen(loadgen: Path, url: str, *, connections: int, seconds: float | None = None,
-                requests: int | None = None, warmup: float = 0.0) -> dict:
-    args = [*proc.pin_prefix(1), str(loadgen), "-url", url, "-c", str(connections), "-warmup", f"{warmup}s"]
-    if requests:
-        args += ["-n", str(requests)]
-    else:
-        args += ["-d", f"{seconds}s"]
-    budget = (seconds or 0) + warmup + 60
-    done = proc.run(args, timeout=budget, check=True, what="loadgen")
-    return json.loads(done.stdout)
-
-
-def stats(values: list[float]) -> dict:
-    values = [v for v in values if v is not None]
-    if not values:
-        return {"median": None, "min": None, "max": None, "n": 0, "values": []}
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "n": len(values), "values": values}
 
 
 def measure_runtime(key: str, ctx: Context, loadgen: Path, step: float, base: float) -> tuple[dict, list, dict]:
@@ -97,23 +43,23 @@ def measure_runtime(key: str, ctx: Context, loadgen: Path, step: float, base: fl
         ctx.progress(base + step * i / p["repeats"], f"{runtime.label}: run {i + 1}/{p['repeats']}")
         port = proc.free_port()
         env = os.environ | prepared.env
-        with proc.Server([*proc.pin_prefix(0), *prepared.command(port)], port=port, env=env,
-                         cwd=prepared.cwd, name=key, start_timeout=60) as server:
-            first_kib, _ = rss_kib(server.pid)
+        with ServiceProcess([*proc.pin_prefix(0), *prepared.command(port)], port=port, env=env,
+                            cwd=prepared.cwd, name=key, start_timeout=60) as server:
+            first_kib, procs = tree_rss_kib(server.pid)
             seq = run_loadgen(loadgen, server.url, connections=1, requests=p["sequential_requests"])
-            after_kib, _ = rss_kib(server.pid)
-            sampler = RssSampler(server.pid)
+            after_kib, _ = tree_rss_kib(server.pid)
+            sampler = TreeRssSampler(server.pid)
             sampler.start()
             try:
                 load = run_loadgen(loadgen, server.url, connections=p["connections"],
                                    seconds=p["load_seconds"], warmup=p["warmup_seconds"])
             finally:
-                peak_kib = sampler.stop()
+                peak_kib = max(sampler.stop(), after_kib)
             _, hwm_kib = rss_kib(server.pid)
         runs.append({
             "startup_ms": server.ready_seconds * 1000, "rss_first_mib": first_kib / 1024,
             "rss_after_requests_mib": after_kib / 1024, "rss_load_mib": peak_kib / 1024,
-            "vmhwm_mib": hwm_kib / 1024, "qps": load["qps"], "p50_ms": load["latency_ms"]["p50"],
+            "vmhwm_mib": hwm_kib / 1024, "processes": procs, "qps": load["qps"], "p50_ms": load["latency_ms"]["p50"],
             "p99_ms": load["latency_ms"]["p99"], "errors": load["errors"] + seq["errors"],
             "sequential": seq, "load": load,
         })
@@ -137,8 +83,10 @@ def measure(ctx: Context) -> dict:
     for i, key in enumerate(wanted):
         try:
             result = measure_runtime(key, ctx, loadgen, step, i * step)
-        except proc.ProcessError as exc:
-            summary["runtimes"][key] = {"available": True, "label": RUNTIMES[key].label, "error": str(exc)}
+        except (proc.ProcessError, ServiceFailed) as exc:
+            tail = getattr(exc, "output", "")
+            summary["runtimes"][key] = {"available": True, "label": RUNTIMES[key].label,
+                                        "error": str(exc) + (("\n" + tail) if tail else "")}
             continue
         out, runs, artifact = result
         summary["runtimes"][key] = out
@@ -162,4 +110,5 @@ register(Measurement(
         "full": {"repeats": 7, "connections": 32, "load_seconds": 8.0, "warmup_seconds": 2.0},
     },
     func=measure,
+    code_version=2,  # 2: RSS of the whole process tree; ready on any 2xx
 ))

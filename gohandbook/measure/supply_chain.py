@@ -23,6 +23,7 @@ from .. import paths
 from ..params import Param, ParamSet
 from ..toolchain import build
 from . import Context, Measurement, register
+from .mod_tools import parse_version_m
 from .static_analysis import staticcheck_binary
 
 PARAMS = ParamSet("supply_chain", (
@@ -30,33 +31,6 @@ PARAMS = ParamSet("supply_chain", (
     Param("govulncheck_version", "str", "latest", "Version of golang.org/x/vuln to install"),
 ))
 VULNDB_HOST = "vuln.go.dev"
-
-
-def parse_version_m(text: str) -> dict:
-    """`go version -m` output -> {"go": ..., "path": ..., "main": {...}, "deps": [...], "build": {...}}."""
-    out: dict = {"go": None, "path": None, "main": None, "deps": [], "build": {}}
-    lines = text.splitlines()
-    if lines and ":" in lines[0]:
-        out["go"] = lines[0].split(":", 1)[1].strip()
-    for line in lines[1:]:
-        parts = [x for x in line.strip().split("\t") if x] if "\t" in line.strip() else line.split()
-        if not parts:
-            continue
-        kind, rest = parts[0], parts[1:]
-        if kind == "path" and rest:
-            out["path"] = rest[0]
-        elif kind == "mod" and rest:
-            out["main"] = {"path": rest[0], "version": rest[1] if len(rest) > 1 else "",
-                           "sum": rest[2] if len(rest) > 2 else ""}
-        elif kind == "dep" and rest:
-            out["deps"].append({"path": rest[0], "version": rest[1] if len(rest) > 1 else "",
-                                "sum": rest[2] if len(rest) > 2 else ""})
-        elif kind == "=>" and rest and out["deps"]:
-            out["deps"][-1]["replaced_by"] = " ".join(rest)
-        elif kind == "build" and rest:
-            key, _, value = " ".join(rest).partition("=")
-            out["build"][key] = value
-    return out
 
 
 def inventory(ctx: Context, binary: Path, label: str) -> dict:

@@ -19,7 +19,7 @@ from ..params import Param, ParamSet
 from ..toolchain import build
 from . import Context, Measurement, register
 from ._binfmt import describe
-from ._ch2util import LoadWatch, clean_env, stats
+from ._runs import LoadWatch, clean_env, stats
 
 PARAMS = ParamSet("wasm_run", (
     Param("repeats", "int", 5, "Runs of each program (median reported)", min=1, max=100),

@@ -27,6 +27,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..params import ParameterError
+
 SEED_PLAN = (5.0, 50.0, 100.0)
 PLANS: dict[str, tuple[str, tuple[float, ...]]] = {
     "seed": ("Seed: 5 → 50 → 100 %", SEED_PLAN),
@@ -34,10 +36,6 @@ PLANS: dict[str, tuple[str, tuple[float, ...]]] = {
     "flagger_step5_max50": ("Flagger tutorial: 5 % steps to 50 %, then promote", tuple(float(w) for w in range(5, 51, 5))),
     "argo_20": ("Argo Rollouts docs example: 20 % steps", (20.0, 40.0, 60.0, 80.0, 100.0)),
 }
-
-
-class CanaryInputError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -53,22 +51,23 @@ class CanaryInput:
         steps = tuple(float(w) for w in self.steps)
         object.__setattr__(self, "steps", steps)
         if not steps:
-            raise CanaryInputError("steps: a plan needs at least one weight")
+            raise ParameterError("steps = () is not allowed: a plan needs at least one weight")
         prev = 0.0
         for w in steps:
             if not (prev < w <= 100):
-                raise CanaryInputError(f"steps {list(steps)}: each weight must be above the previous one and at most 100")
+                raise ParameterError(f"steps = {list(steps)} is not allowed: each weight must be above the previous one "
+                                     "and at most 100")
             prev = w
         if not (self.interval_s > 0):
-            raise CanaryInputError(f"interval_s = {self.interval_s!r}: must be > 0")
+            raise ParameterError(f"interval_s = {self.interval_s!r} is not allowed: allowed is a number > 0")
         if int(self.threshold) != self.threshold or self.threshold < 1:
-            raise CanaryInputError(f"threshold = {self.threshold!r}: must be an integer >= 1")
+            raise ParameterError(f"threshold = {self.threshold!r} is not allowed: allowed is an integer >= 1")
         if not (0 <= self.min_success_pct <= 100):
-            raise CanaryInputError(f"min_success_pct = {self.min_success_pct!r}: must be within 0-100")
+            raise ParameterError(f"min_success_pct = {self.min_success_pct!r} is out of range: allowed is 0 to 100")
         if not (self.rps >= 0):
-            raise CanaryInputError(f"rps = {self.rps!r}: must be >= 0")
+            raise ParameterError(f"rps = {self.rps!r} is not allowed: allowed is a number >= 0")
         if not (0 <= self.failure_pct <= 100):
-            raise CanaryInputError(f"failure_pct = {self.failure_pct!r}: must be within 0-100")
+            raise ParameterError(f"failure_pct = {self.failure_pct!r} is out of range: allowed is 0 to 100")
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,8 @@ def parse_steps(text: str) -> tuple[float, ...]:
     try:
         steps = tuple(float(x) for x in str(text).replace(";", ",").split(",") if x.strip())
     except ValueError:
-        raise CanaryInputError(f"steps {text!r}: write percentages separated by commas, e.g. 5,25,50,100") from None
+        raise ParameterError(f"steps = {text!r} is not allowed: write percentages separated by commas, "
+                             "e.g. 5,25,50,100") from None
     CanaryInput(steps)  # validates
     return steps
 
@@ -231,15 +231,3 @@ def _reach(inp: CanaryInput, q: list[float]) -> list[float]:
                 new[k + extra] += m * (qi ** extra) * (1 - qi)
         dist = new
     return out
-
-
-def compare_plans(base: CanaryInput, plans: dict[str, tuple[str, tuple[float, ...]]] | None = None) -> dict[str, CanaryResult]:
-    """The same service and failure rate under each plan."""
-    plans = plans or PLANS
-    return {key: evaluate(CanaryInput(steps, base.interval_s, base.threshold, base.min_success_pct, base.rps,
-                                      base.failure_pct)) for key, (_, steps) in plans.items()}
-
-
-def failure_sweep(base: CanaryInput, failure_pcts: list[float]) -> list[CanaryResult]:
-    return [evaluate(CanaryInput(base.steps, base.interval_s, base.threshold, base.min_success_pct, base.rps, fp))
-            for fp in failure_pcts]

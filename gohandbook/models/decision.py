@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..params import ParameterError
+
 ANSWER_MAX = 4
 WEIGHT_MAX = 10.0
 
@@ -61,11 +63,12 @@ class MatrixInput:
         for key in CRITERION_KEYS:
             a, w = self.answers.get(key), self.weights.get(key)
             if a is None or not 0 <= a <= ANSWER_MAX:
-                raise ValueError(f"answer for {key} must be between 0 and {ANSWER_MAX}, got {a!r}")
+                raise ParameterError(f"answer for {key} = {a!r} is out of range: allowed is 0 to {ANSWER_MAX}")
             if w is None or not 0 <= w <= WEIGHT_MAX:
-                raise ValueError(f"weight for {key} must be between 0 and {WEIGHT_MAX:g}, got {w!r}")
+                raise ParameterError(f"weight for {key} = {w!r} is out of range: allowed is 0 to {WEIGHT_MAX:g}")
         if not 0 < self.threshold < 1:
-            raise ValueError(f"threshold must be between 0 and 1 (exclusive), got {self.threshold!r}")
+            raise ParameterError(f"threshold = {self.threshold!r} is out of range: allowed is a number between 0 and 1 "
+                                 "(exclusive)")
 
 
 @dataclass(frozen=True)

@@ -35,16 +35,21 @@ of them (the measured gap realised to `realised`); each instance costs vCPUs · 
 application memory) · price. QPS and RSS are drawn per run from the measured repeats. Savings
 start at `start_month`; break-even is the first week at which cumulative savings reach the
 cumulative cost of the dip.
+
+Vectorised with numpy: every run's engineers are drawn as arrays (block by block of runs, each block from its
+own seeded generator, so run i has the same draws whatever the number of runs) and the weeks are stepped for all
+runs at once. Its numbers differ from the earlier pure-Python version (random.Random, run by run) within Monte
+Carlo error; tests/test_ch4_models.py keeps that version as a reference and compares the two distributions.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
-import random
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Mapping
+
+import numpy as np
 
 LEVELS = ("very_low", "low", "nominal", "high", "very_high")
 LTEX = dict(zip(LEVELS, (1.20, 1.09, 1.00, 0.91, 0.84)))
@@ -232,140 +237,166 @@ def assign_languages(mix: Mapping[str, float], n: int) -> list[str]:
     return [k for k in LANGUAGES if k in counts for _ in range(counts[k])]
 
 
-def quantile(sorted_values: Sequence[float], q: float) -> float:
-    """Linear interpolation between order statistics (numpy's default)."""
-    if not sorted_values:
-        return float("nan")
-    pos = q * (len(sorted_values) - 1)
-    lo = int(math.floor(pos))
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+# Runs are drawn in blocks of BLOCK_RUNS, each block from its own generator seeded by (seed, block index),
+# and a block always draws all of its runs: run i gets the same draws whatever the total number of runs, so a
+# shorter (interactive) simulation is exactly the first runs of the full one.
+BLOCK_RUNS = 100
 
 
-def _draw_survey_weeks(rng: random.Random) -> tuple[int, float]:
-    cum, u = 0.0, rng.random() * sum(s for _, s, _, _ in SURVEY_2020)
-    for i, (_, share, lo, hi) in enumerate(SURVEY_2020):
-        cum += share
-        if u < cum or i == len(SURVEY_2020) - 1:
-            return i, math.exp(rng.uniform(math.log(lo), math.log(hi)))
-    raise AssertionError
+def _survey_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    shares = np.array([s for _, s, _, _ in SURVEY_2020])
+    cum = np.cumsum(shares) / shares.sum()
+    cum[-1] = 1.0
+    return cum, np.log([lo for _, _, lo, _ in SURVEY_2020]), np.log([hi for _, _, _, hi in SURVEY_2020])
 
 
-def _bin_of(weeks: float) -> int:
-    """The survey answer a time-to-productive falls into (the open 'not yet' bin is not used)."""
-    edges = [hi for _, _, _, hi in SURVEY_2020[:4]]
-    return bisect.bisect_left(edges, weeks) if weeks <= edges[-1] else 4
+_SURVEY_CUM, _SURVEY_LOG_LO, _SURVEY_LOG_HI = _survey_tables()
+# Upper edges of the answers a simulated time can fall into (the open 'not yet' bin is not used).
+_BIN_EDGES = np.array([hi for _, _, _, hi in SURVEY_2020[:4]])
 
 
-def simulate(inp: MigrationInput) -> MigrationResult:
-    rng = random.Random(inp.seed)
+def _bins_of(weeks: np.ndarray) -> np.ndarray:
+    """The survey answer each time-to-productive falls into (left-closed edges, as bisect_left)."""
+    return np.where(weeks <= _BIN_EDGES[-1], np.searchsorted(_BIN_EDGES, weeks, side="left"), 4)
+
+
+def _quantiles(values: np.ndarray) -> dict[float, float]:
+    """Quantiles over runs (numpy's default linear interpolation between order statistics)."""
+    qs = np.quantile(values, QUANTILES)
+    return {q: float(v) for q, v in zip(QUANTILES, qs)}
+
+
+def _quantiles_none(values: np.ndarray) -> dict[float, float | None]:
+    """Quantiles of a time that may not happen within the horizon (inf): None where an order statistic involved is."""
+    ordered = np.sort(values)
+    out: dict[float, float | None] = {}
+    for q in QUANTILES:
+        pos = q * (len(ordered) - 1)
+        lo = int(math.floor(pos))
+        a, b = ordered[lo], ordered[min(lo + 1, len(ordered) - 1)]
+        out[q] = None if not (math.isfinite(a) and math.isfinite(b)) else float(a + (b - a) * (pos - lo))
+    return out
+
+
+def _per_time(matrix: np.ndarray) -> dict[float, tuple[float, ...]]:
+    qs = np.quantile(matrix, QUANTILES, axis=0)
+    return {q: tuple(float(v) for v in row) for q, row in zip(QUANTILES, qs)}
+
+
+def paths(inp: MigrationInput) -> dict:
+    """Every run's weekly team velocity and cumulative dip (engineer-months), its monthly saving, and the
+    per-engineer statistics the result reports. Draws are made block by block of runs (see BLOCK_RUNS); the
+    weeks are then stepped for all runs and engineers at once."""
     m = min(int(inp.team_size), MAX_SIMULATED)
     langs = assign_languages(inp.language_mix, m)
     counts = {k: langs.count(k) for k in LANGUAGES}
+    lang_idx = np.array([LANGUAGES.index(k) for k in langs])
     weeks = int(round(inp.horizon_months * WEEKS_PER_MONTH))
-    grid = [w / WEEKS_PER_MONTH for w in range(weeks + 1)]
-    dims = {lang: [(d, per[lang]) for d, per in inp.friction.items() if lang in per] for lang in LANGUAGES}
+    grid = np.arange(weeks + 1) / WEEKS_PER_MONTH
+    dims = list(inp.friction)
+    # rating and whether it applies, per engineer and dimension
+    rating = np.array([[inp.friction[d].get(lang, 0.0) for d in dims] for lang in langs]).reshape(m, len(dims))
+    applies = np.array([[lang in inp.friction[d] for d in dims] for lang in langs]).reshape(m, len(dims))
+    n_applies = applies.sum(axis=1)
     lvl = LEVELS.index(inp.current_ltex)
+    ltex = np.array([LTEX[k] for k in LEVELS])
+    p0_scale = PLEX[inp.plex_before] / (LTEX["very_low"] * PLEX[inp.plex_after])
     log_closed = math.log(1 / (1 - inp.gap_closed))
-    s, p_inf, tol = inp.time_share, inp.long_run_velocity, inp.tolerance
+    s, p_inf = inp.time_share, inp.long_run_velocity
     dt_months = 1 / WEEKS_PER_MONTH
+    sv = inp.savings
 
-    velocity_runs: list[list[float]] = []
-    cum_cost_runs: list[list[float]] = []
-    cum_save_runs: list[list[float]] = []
-    mins, dips, costs, recov, savings, breakeven = [], [], [], [], [], []
-    productive_bins = [0] * len(SURVEY_2020)
-    friction_sum = {k: 0.0 for k in LANGUAGES}
-    stretch_sum = {k: 0.0 for k in LANGUAGES}
-    p0_lo, p0_hi = float("inf"), float("-inf")
-    for _ in range(inp.runs):
-        gaps, decays = [], []
-        for lang in langs:
-            level = min(max(lvl + rng.choices((-1, 0, 1), weights=(1, 2, 1))[0], 0), len(LEVELS) - 1)
-            p0 = LTEX[LEVELS[level]] * PLEX[inp.plex_before] / (LTEX["very_low"] * PLEX[inp.plex_after])
-            p0_lo, p0_hi = min(p0_lo, p0), max(p0_hi, p0)
-            ratings = [min(5.0, max(1.0, r + rng.uniform(-inp.friction_spread, inp.friction_spread)))
-                       for _, r in dims[lang]]
-            friction = sum(ratings) / len(ratings) if ratings else FRICTION_REFERENCE
-            stretch = (1 + inp.friction_elasticity) ** (friction - FRICTION_REFERENCE)
-            _, t_survey = _draw_survey_weeks(rng)
-            t_prod = t_survey * stretch
-            friction_sum[lang] += friction
-            stretch_sum[lang] += stretch
-            productive_bins[_bin_of(t_prod)] += 1
-            tau = t_prod / log_closed
-            gaps.append(p_inf - p0)
-            decays.append(math.exp(-1 / tau))
-        vel, cum_cost = [], []
-        cost_acc, dip_acc, rec = 0.0, 0.0, None
-        for w in range(weeks + 1):
-            v = (1 - s) + s * (p_inf - sum(gaps) / m)
-            vel.append(v)
-            if rec is None and v >= 1 - tol:
-                rec = grid[w]
-            if w > 0:  # trapezoid over the previous week
-                lost = max(0.0, 1 - vel[-2]) + max(0.0, 1 - v)
-                dip_acc += 0.5 * lost * dt_months * inp.team_size
-                cost_acc = dip_acc * inp.cost_per_engineer_month
-            cum_cost.append(cost_acc)
-            gaps = [g * d for g, d in zip(gaps, decays)]
-        velocity_runs.append(vel)
-        cum_cost_runs.append(cum_cost)
-        mins.append(min(vel))
-        dips.append(dip_acc)
-        costs.append(cost_acc)
-        recov.append(rec)
-        if inp.savings is not None:
-            sv = inp.savings
-            monthly = sv.monthly_saving(rng.choice(sv.current.qps), rng.choice(sv.go.qps),
-                                        rng.choice(sv.current.rss_mib), rng.choice(sv.go.rss_mib))
-            savings.append(monthly)
-            cum_save = [monthly * max(0.0, t - sv.start_month) for t in grid]
-            cum_save_runs.append(cum_save)
-            be = None
-            if monthly > 0:
-                for w, t in enumerate(grid):
-                    if t > sv.start_month and cum_save[w] >= cum_cost[w]:
-                        be = t
-                        break
-            breakeven.append(be)
+    n_blocks = -(-inp.runs // BLOCK_RUNS)
+    gap_blocks, decay_blocks, monthly_blocks = [], [], []
+    friction_sum = np.zeros(len(LANGUAGES))
+    stretch_sum = np.zeros(len(LANGUAGES))
+    bin_counts = np.zeros(len(SURVEY_2020), dtype=np.int64)
+    p0_lo, p0_hi = math.inf, -math.inf
+    for block in range(n_blocks):
+        rng = np.random.default_rng([inp.seed, block])
+        keep = min(BLOCK_RUNS, inp.runs - block * BLOCK_RUNS)
+        b = BLOCK_RUNS
+        # The same draws in the same order for every block, whatever is kept of it; the friction deviations last
+        # and dimension by dimension, so that adding a dimension leaves every other draw as it was (common random
+        # numbers: comparing two settings compares the same engineers, not new Monte Carlo noise).
+        shift = rng.choice(np.array([-1, 0, 1]), size=(b, m), p=[0.25, 0.5, 0.25])
+        u_bin = rng.random((b, m))
+        u_within = rng.random((b, m))
+        pick = rng.random((b, 4))
+        unit = rng.random((len(dims), b, m)).transpose(1, 2, 0)
+        deviation = inp.friction_spread * (2 * unit - 1)                                     # uniform ± spread
+        shift, deviation, u_bin, u_within, pick = (a[:keep] for a in (shift, deviation, u_bin, u_within, pick))
 
-    def per_time(runs: list[list[float]]) -> dict[float, tuple[float, ...]]:
-        cols = [sorted(col) for col in zip(*runs)]
-        return {q: tuple(quantile(c, q) for c in cols) for q in QUANTILES}
+        p0 = ltex[np.clip(lvl + shift, 0, len(LEVELS) - 1)] * p0_scale                      # (runs, m)
+        p0_lo, p0_hi = min(p0_lo, float(p0.min())), max(p0_hi, float(p0.max()))
+        ratings = np.clip(rating + deviation, 1.0, 5.0) * applies                            # (runs, m, dims)
+        friction = np.where(n_applies > 0, ratings.sum(axis=2) / np.maximum(n_applies, 1), FRICTION_REFERENCE)
+        stretch = (1 + inp.friction_elasticity) ** (friction - FRICTION_REFERENCE)
+        answer = np.searchsorted(_SURVEY_CUM, u_bin, side="right").clip(0, len(SURVEY_2020) - 1)
+        log_lo, log_hi = _SURVEY_LOG_LO[answer], _SURVEY_LOG_HI[answer]
+        t_prod = np.exp(log_lo + u_within * (log_hi - log_lo)) * stretch
+        np.add.at(friction_sum, lang_idx, friction.sum(axis=0))
+        np.add.at(stretch_sum, lang_idx, stretch.sum(axis=0))
+        bin_counts += np.bincount(_bins_of(t_prod).ravel(), minlength=len(SURVEY_2020))
+        gap_blocks.append(p_inf - p0)
+        decay_blocks.append(np.exp(-log_closed / t_prod))   # per week: τ = T / ln(1 / (1 − gap_closed))
+        if sv is not None:
+            def drawn(values: tuple[float, ...], u: np.ndarray) -> np.ndarray:
+                return np.asarray(values)[np.minimum((u * len(values)).astype(int), len(values) - 1)]
+            monthly_blocks.append(sv.monthly_saving(drawn(sv.current.qps, pick[:, 0]), drawn(sv.go.qps, pick[:, 1]),
+                                                    drawn(sv.current.rss_mib, pick[:, 2]), drawn(sv.go.rss_mib, pick[:, 3])))
 
-    def qs(values: list[float]) -> dict[float, float]:
-        ordered = sorted(values)
-        return {q: quantile(ordered, q) for q in QUANTILES}
+    # Week by week over all runs at once: every engineer's gap shrinks by its decay (one multiplication per
+    # engineer-week instead of an exp). Row sums, not a BLAS product: each run's sum must not depend on how many
+    # runs there are, or a shorter simulation would not reproduce the first runs of a longer one exactly.
+    gap, decay = np.concatenate(gap_blocks), np.concatenate(decay_blocks)
+    vel = np.empty((inp.runs, weeks + 1))
+    for week in range(weeks + 1):
+        gap.sum(axis=1, out=vel[:, week])
+        gap *= decay
+    vel = (1 - s) + s * (p_inf - vel / m)                                                       # (runs, weeks + 1)
+    lost = np.maximum(0.0, 1 - vel)
+    dip_em = np.zeros_like(vel)                               # cumulative engineer-months lost (trapezoid per week)
+    np.cumsum(0.5 * (lost[:, 1:] + lost[:, :-1]), axis=1, out=dip_em[:, 1:])
+    dip_em *= dt_months * inp.team_size
+    return {"grid": grid, "velocity": vel, "dip_engineer_months": dip_em, "engineers": m, "language_counts": counts,
+            "monthly_saving": np.concatenate(monthly_blocks) if sv is not None else None,
+            "friction_sum": friction_sum, "stretch_sum": stretch_sum, "bin_counts": bin_counts, "p0_range": (p0_lo, p0_hi)}
 
-    def qs_none(values: list[float | None]) -> dict[float, float | None]:
-        ordered = sorted(values, key=lambda v: math.inf if v is None else v)
-        out = {}
-        for q in QUANTILES:
-            idx = q * (len(ordered) - 1)
-            lo, hi = ordered[int(math.floor(idx))], ordered[min(int(math.floor(idx)) + 1, len(ordered) - 1)]
-            if lo is None or hi is None:
-                out[q] = None
-            else:
-                out[q] = lo + (hi - lo) * (idx - math.floor(idx))
-        return out
 
-    total_eng = inp.runs * m
+def simulate(inp: MigrationInput) -> MigrationResult:
+    """The Monte Carlo's quantiles over runs (see `paths`)."""
+    run = paths(inp)
+    grid, vel, dip_em, m, counts = (run[k] for k in ("grid", "velocity", "dip_engineer_months", "engineers",
+                                                     "language_counts"))
+    sv, tol = inp.savings, inp.tolerance
+    cum_cost = dip_em * inp.cost_per_engineer_month
+    recovered = vel >= 1 - tol
+    recov = np.where(recovered.any(axis=1), grid[recovered.argmax(axis=1)], math.inf)
+
+    monthly, breakeven, cum_save = run["monthly_saving"], None, None
+    if sv is not None:
+        cum_save = monthly[:, None] * np.maximum(0.0, grid - sv.start_month)[None, :]
+        covered = (grid > sv.start_month)[None, :] & (cum_save >= cum_cost) & (monthly > 0)[:, None]
+        breakeven = np.where(covered.any(axis=1), grid[covered.argmax(axis=1)], math.inf)
+
     survey_total = sum(sh for _, sh, _, _ in SURVEY_2020)
+    total_eng = inp.runs * m
     ttp = tuple({"answer": label, "survey_share": share / survey_total,
-                 "team_share": productive_bins[i] / total_eng if i < 5 else None}
+                 "team_share": int(run["bin_counts"][i]) / total_eng if i < 5 else None}
                 for i, (label, share, _, _) in enumerate(SURVEY_2020))
+    per_lang = {k: counts[k] * inp.runs for k in LANGUAGES}
     return MigrationResult(
-        inp=inp, months=tuple(grid), velocity=per_time(velocity_runs), min_velocity=qs(mins),
-        dip_engineer_months=qs(dips), dip_cost=qs(costs), recovery_months=qs_none(recov),
-        recovered_share=sum(r is not None for r in recov) / len(recov),
-        monthly_saving=qs(savings) if savings else None,
-        breakeven_months=qs_none(breakeven) if inp.savings is not None else None,
-        breakeven_share=(sum(b is not None for b in breakeven) / len(breakeven)) if inp.savings is not None else None,
-        cumulative_cost=per_time(cum_cost_runs),
-        cumulative_savings=per_time(cum_save_runs) if cum_save_runs else None,
+        inp=inp, months=tuple(float(t) for t in grid), velocity=_per_time(vel), min_velocity=_quantiles(vel.min(axis=1)),
+        dip_engineer_months=_quantiles(dip_em[:, -1]), dip_cost=_quantiles(cum_cost[:, -1]),
+        recovery_months=_quantiles_none(recov), recovered_share=float(np.isfinite(recov).mean()),
+        monthly_saving=_quantiles(monthly) if monthly is not None else None,
+        breakeven_months=_quantiles_none(breakeven) if breakeven is not None else None,
+        breakeven_share=float(np.isfinite(breakeven).mean()) if breakeven is not None else None,
+        cumulative_cost=_per_time(cum_cost),
+        cumulative_savings=_per_time(cum_save) if cum_save is not None else None,
         time_to_productive=ttp, engineers_simulated=m, language_counts=counts,
-        friction_by_language={k: friction_sum[k] / (counts[k] * inp.runs) for k in LANGUAGES if counts[k]},
-        stretch_by_language={k: stretch_sum[k] / (counts[k] * inp.runs) for k in LANGUAGES if counts[k]},
-        p0_range=(p0_lo, p0_hi),
+        friction_by_language={k: float(run["friction_sum"][i] / per_lang[k]) for i, k in enumerate(LANGUAGES) if counts[k]},
+        stretch_by_language={k: float(run["stretch_sum"][i] / per_lang[k]) for i, k in enumerate(LANGUAGES) if counts[k]},
+        p0_range=run["p0_range"],
     )

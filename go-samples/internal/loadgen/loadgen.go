@@ -9,6 +9,7 @@ package loadgen
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +17,9 @@ import (
 	"net"
 	"net/url"
 	"runtime"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,9 +27,21 @@ import (
 	"gohandbook.example/samples/internal/hist"
 )
 
+// Request is one request of a request list. Each connection sends the list
+// in turn; a response counts as successful only if it passes the checks.
+type Request struct {
+	Method       string            `json:"method"`        // default GET
+	Path         string            `json:"path"`          // path and query, e.g. /quote?sku=A1
+	Headers      map[string]string `json:"headers"`       // extra request headers
+	Body         string            `json:"body"`          // request body (Content-Length is set)
+	ExpectStatus int               `json:"expect_status"` // 0: any 2xx
+	ExpectBody   []string          `json:"expect_body"`   // substrings the response body must contain
+}
+
 // Config describes one load-generation run.
 type Config struct {
 	URL         string        // http://host[:port]/path[?query]
+	Targets     []Request     // sent in turn on each connection; empty: GET on URL's path
 	Connections int           // concurrent keep-alive connections (>= 1)
 	Duration    time.Duration // measured window; 0 means unbounded (needs Requests)
 	Warmup      time.Duration // un-counted warm-up before the window (>= 0)
@@ -51,8 +66,9 @@ type Result struct {
 	DurationS    float64           `json:"duration_s"` // measured window, after warm-up
 	WarmupS      float64           `json:"warmup_s"`
 	Requests     uint64            `json:"requests"` // successful (2xx) responses in the window
-	Errors       uint64            `json:"errors"`   // status_errors + io_errors
+	Errors       uint64            `json:"errors"`   // status_errors + io_errors + body_errors
 	StatusErrors map[string]uint64 `json:"status_errors"`
+	BodyErrors   uint64            `json:"body_errors"` // right status, but an expected substring was missing
 	IOErrors     uint64            `json:"io_errors"`
 	FirstError   string            `json:"first_error"`
 	QPS          float64           `json:"qps"` // requests / duration_s
@@ -64,7 +80,76 @@ type Result struct {
 // target is a parsed, validated URL.
 type target struct {
 	addr    string // host:port to dial
+	host    string // Host header
 	request []byte // serialised GET request
+}
+
+// prepared is one serialised request with its checks.
+type prepared struct {
+	raw          []byte
+	expectStatus int
+	expectBody   [][]byte
+}
+
+func (t target) prepare(reqs []Request) ([]prepared, error) {
+	if len(reqs) == 0 {
+		return []prepared{{raw: t.request}}, nil
+	}
+	out := make([]prepared, len(reqs))
+	for i, r := range reqs {
+		method := r.Method
+		if method == "" {
+			method = "GET"
+		}
+		if strings.ContainsAny(method, " \r\n") || !strings.HasPrefix(r.Path, "/") || strings.ContainsAny(r.Path, " \r\n") {
+			return nil, fmt.Errorf("request %d: need a method without spaces and a path starting with / (got %q %q)", i+1, method, r.Path)
+		}
+		if r.ExpectStatus != 0 && (r.ExpectStatus < 100 || r.ExpectStatus > 599) {
+			return nil, fmt.Errorf("request %d: expect_status %d is not an HTTP status", i+1, r.ExpectStatus)
+		}
+		var b strings.Builder
+		b.WriteString(method + " " + r.Path + " HTTP/1.1\r\nHost: " + t.host + "\r\n")
+		names := make([]string, 0, len(r.Headers))
+		for k := range r.Headers {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			v := r.Headers[k]
+			if k == "" || strings.ContainsAny(k, ": \r\n") || strings.ContainsAny(v, "\r\n") {
+				return nil, fmt.Errorf("request %d: bad header %q", i+1, k)
+			}
+			b.WriteString(k + ": " + v + "\r\n")
+		}
+		if r.Body != "" || method == "POST" || method == "PUT" || method == "PATCH" {
+			b.WriteString("Content-Length: " + strconv.Itoa(len(r.Body)) + "\r\n")
+		}
+		b.WriteString("\r\n" + r.Body)
+		p := prepared{raw: []byte(b.String()), expectStatus: r.ExpectStatus}
+		for _, sub := range r.ExpectBody {
+			p.expectBody = append(p.expectBody, []byte(sub))
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// ok tells whether a response passes the request's checks: 0 yes, 1 wrong
+// status, 2 right status but a missing body substring.
+func (p *prepared) check(status int, body []byte) int {
+	if p.expectStatus != 0 {
+		if status != p.expectStatus {
+			return 1
+		}
+	} else if status < 200 || status > 299 {
+		return 1
+	}
+	for _, sub := range p.expectBody {
+		if !bytes.Contains(body, sub) {
+			return 2
+		}
+	}
+	return 0
 }
 
 func parseTarget(raw string) (target, error) {
@@ -84,12 +169,16 @@ func parseTarget(raw string) (target, error) {
 	}
 	path := u.RequestURI() // path plus query, "/" if empty
 	req := "GET " + path + " HTTP/1.1\r\nHost: " + u.Host + "\r\n\r\n"
-	return target{addr: net.JoinHostPort(u.Hostname(), port), request: []byte(req)}, nil
+	return target{addr: net.JoinHostPort(u.Hostname(), port), host: u.Host, request: []byte(req)}, nil
 }
 
 // Validate reports the first problem with c, if any.
 func (c Config) Validate() error {
-	if _, err := parseTarget(c.URL); err != nil {
+	tg, err := parseTarget(c.URL)
+	if err != nil {
+		return err
+	}
+	if _, err := tg.prepare(c.Targets); err != nil {
 		return err
 	}
 	switch {
@@ -115,6 +204,8 @@ func (c Config) Validate() error {
 type runner struct {
 	cfg       Config
 	target    target
+	requests  []prepared
+	keepBody  bool // some request checks its response body
 	warmupEnd time.Time
 	end       time.Time // zero if unbounded
 	stopped   atomic.Bool
@@ -130,6 +221,7 @@ type worker struct {
 	hist         hist.Histogram
 	requests     uint64
 	ioErrors     uint64
+	bodyErrors   uint64
 	statusErrors map[int]uint64
 	firstErr     string
 	firstErrAt   time.Time
@@ -146,7 +238,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("invalid config: %w", err)
 	}
 	tg, _ := parseTarget(cfg.URL) // validated above
-	r := &runner{cfg: cfg, target: tg, conns: make(map[net.Conn]struct{}, cfg.Connections)}
+	reqs, _ := tg.prepare(cfg.Targets)
+	r := &runner{cfg: cfg, target: tg, requests: reqs, conns: make(map[net.Conn]struct{}, cfg.Connections)}
+	for i := range reqs {
+		r.keepBody = r.keepBody || len(reqs[i].expectBody) > 0
+	}
 
 	conns, err := r.dialAll(ctx)
 	if err != nil {
@@ -167,10 +263,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	var wg sync.WaitGroup
 	for i, c := range conns {
 		wg.Add(1)
-		go func(w *worker, c net.Conn) {
+		go func(w *worker, c net.Conn, first int) {
 			defer wg.Done()
-			r.loop(w, c)
-		}(&workers[i], c)
+			r.loop(w, c, first)
+		}(&workers[i], c, i)
 	}
 	wg.Wait()
 	r.stop() // records stopAt if the run ended by request count
@@ -240,10 +336,13 @@ func (r *runner) stop() {
 	}
 }
 
-// loop is the closed-loop request cycle of one connection.
-func (r *runner) loop(w *worker, conn net.Conn) {
+// loop is the closed-loop request cycle of one connection. Connection i
+// starts at request i of the list, so the connections spread over it.
+func (r *runner) loop(w *worker, conn net.Conn, first int) {
 	var (
-		req      = r.target.request
+		next     = first % len(r.requests)
+		body     []byte
+		keep     *[]byte
 		timeout  = r.cfg.Timeout
 		limit    = r.cfg.Requests
 		bounded  = !r.end.IsZero()
@@ -251,6 +350,9 @@ func (r *runner) loop(w *worker, conn net.Conn) {
 		deadline time.Time // current deadline of conn
 		br       = bufio.NewReaderSize(conn, 16<<10)
 	)
+	if r.keepBody {
+		keep = &body
+	}
 	defer func() {
 		if conn != nil {
 			r.release(conn)
@@ -262,6 +364,8 @@ func (r *runner) loop(w *worker, conn net.Conn) {
 			closed bool
 			err    error
 		)
+		req := &r.requests[next]
+		next = (next + 1) % len(r.requests)
 		t0 := time.Now()
 		if conn == nil {
 			if conn, err = r.dial(context.Background()); err == nil {
@@ -282,8 +386,8 @@ func (r *runner) loop(w *worker, conn net.Conn) {
 			return
 		}
 		if err == nil {
-			if _, err = conn.Write(req); err == nil {
-				status, closed, err = readResponse(br)
+			if _, err = conn.Write(req.raw); err == nil {
+				status, closed, err = readResponseInto(br, keep)
 			}
 		}
 		t1 := time.Now()
@@ -320,9 +424,12 @@ func (r *runner) loop(w *worker, conn net.Conn) {
 			if !last {
 				time.Sleep(time.Millisecond)
 			}
-		case status >= 200 && status < 300:
+		case req.check(status, body) == 0:
 			w.requests++
 			w.hist.Record(t1.Sub(t0))
+		case req.check(status, body) == 2:
+			w.bodyErrors++
+			w.noteError(t1, "HTTP status "+strconv.Itoa(status)+" but the body lacks an expected text: "+snippet(body))
 		default:
 			if w.statusErrors == nil {
 				w.statusErrors = make(map[int]uint64)
@@ -335,6 +442,14 @@ func (r *runner) loop(w *worker, conn net.Conn) {
 			return
 		}
 	}
+}
+
+// snippet is the start of a body for an error message.
+func snippet(b []byte) string {
+	if len(b) > 120 {
+		return strconv.Quote(string(b[:120])) + "…"
+	}
+	return strconv.Quote(string(b))
 }
 
 func (w *worker) noteError(at time.Time, msg string) {
@@ -356,6 +471,7 @@ func (r *runner) result(workers []worker) *Result {
 		h.Merge(&w.hist)
 		res.Requests += w.requests
 		res.IOErrors += w.ioErrors
+		res.BodyErrors += w.bodyErrors
 		for code, n := range w.statusErrors {
 			res.StatusErrors[strconv.Itoa(code)] += n
 			res.Errors += n
@@ -367,7 +483,7 @@ func (r *runner) result(workers []worker) *Result {
 			last = w.last
 		}
 	}
-	res.Errors += res.IOErrors
+	res.Errors += res.IOErrors + res.BodyErrors
 
 	// The window ends at the configured end, or earlier if the run was
 	// stopped early; with a request limit it ends at the last completion.

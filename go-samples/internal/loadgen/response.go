@@ -16,6 +16,15 @@ var errMalformed = errors.New("malformed HTTP response")
 // afterwards (Connection: close, HTTP/1.0 without keep-alive, or a body
 // delimited by EOF). It does not allocate for well-formed responses.
 func readResponse(br *bufio.Reader) (status int, mustClose bool, err error) {
+	return readResponseInto(br, nil)
+}
+
+// readResponseInto is readResponse that, when keep is not nil, stores the
+// body in *keep (reusing its array) instead of discarding it.
+func readResponseInto(br *bufio.Reader, keep *[]byte) (status int, mustClose bool, err error) {
+	if keep != nil {
+		*keep = (*keep)[:0]
+	}
 	line, err := readLine(br)
 	if err != nil {
 		return 0, true, err
@@ -70,23 +79,53 @@ func readResponse(br *bufio.Reader) (status int, mustClose bool, err error) {
 	case status/100 == 1 || status == 204 || status == 304:
 		return status, mustClose, nil // no body by definition
 	case chunked:
-		return status, mustClose, discardChunked(br)
+		return status, mustClose, discardChunked(br, keep)
 	case contentLength >= 0:
-		if _, err := br.Discard(int(contentLength)); err != nil {
+		if err := take(br, int(contentLength), keep); err != nil {
 			return status, true, fmt.Errorf("reading body: %w", err)
 		}
 		return status, mustClose, nil
 	default:
 		// Body runs until the server closes the connection.
-		if _, err := io.Copy(io.Discard, br); err != nil {
+		var sink io.Writer = io.Discard
+		if keep != nil {
+			sink = (*sliceWriter)(keep)
+		}
+		if _, err := io.Copy(sink, br); err != nil {
 			return status, true, fmt.Errorf("reading body: %w", err)
 		}
 		return status, true, nil
 	}
 }
 
-// discardChunked consumes a chunked body including its trailer section.
-func discardChunked(br *bufio.Reader) error {
+// sliceWriter appends to a byte slice.
+type sliceWriter []byte
+
+func (w *sliceWriter) Write(p []byte) (int, error) {
+	*w = append(*w, p...)
+	return len(p), nil
+}
+
+// take discards n body bytes, or appends them to *keep when keep is not nil.
+func take(br *bufio.Reader, n int, keep *[]byte) error {
+	if keep == nil {
+		_, err := br.Discard(n)
+		return err
+	}
+	start := len(*keep)
+	if cap(*keep)-start < n {
+		grown := make([]byte, start, start+n)
+		copy(grown, *keep)
+		*keep = grown
+	}
+	*keep = (*keep)[:start+n]
+	_, err := io.ReadFull(br, (*keep)[start:])
+	return err
+}
+
+// discardChunked consumes a chunked body including its trailer section,
+// keeping the data in *keep when keep is not nil.
+func discardChunked(br *bufio.Reader, keep *[]byte) error {
 	for {
 		line, err := readLine(br)
 		if err != nil {
@@ -102,7 +141,7 @@ func discardChunked(br *bufio.Reader) error {
 		if size == 0 {
 			break
 		}
-		if _, err := br.Discard(int(size)); err != nil {
+		if err := take(br, int(size), keep); err != nil {
 			return fmt.Errorf("reading chunk: %w", err)
 		}
 		if line, err = readLine(br); err != nil || len(line) != 0 {

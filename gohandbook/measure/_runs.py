@@ -1,5 +1,7 @@
-"""Helpers shared by chapter 2's measurements (not a measurement: the leading underscore keeps
-it out of auto-discovery)."""
+"""Helpers for measurements that run programs repeatedly: run one and read the JSON it prints
+(`run_json`), an environment without Go tuning variables (`clean_env`), summary statistics of
+repeated runs (`stats`, `median_ci`) and how busy the machine was around them (`LoadWatch`).
+Not a measurement: the leading underscore keeps it out of auto-discovery."""
 
 from __future__ import annotations
 
