@@ -54,7 +54,7 @@ doctor: setup
 # tests, notebooks executed headlessly (papermill and nbval), report and browser checks.
 test: setup
 	$(BIN)/gohandbook measure
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --durations=15
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
 
 test-fast: setup

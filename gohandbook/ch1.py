@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from . import claims as claims_mod
 from . import measure
 from .chapters import COMMON, Chapter
 from .i18n import N_, _
@@ -57,10 +56,6 @@ PARAMS = COMMON.merged(ParamSet("chapter 1", (
 CHAPTER = Chapter(1, "01-should-we-choose-go.ipynb", "Should we choose Go?", PARAMS, MEASUREMENTS)
 
 
-def preset(params: Mapping[str, Any]) -> str:
-    return "quick" if params.get("quick", True) else "full"
-
-
 def answers(params: Mapping[str, Any]) -> dict[str, float]:
     start = WORKLOAD_PRESETS[params["workload_kind"]]
     return {c.key: float(params[f"answer_{c.key}"] if params.get(f"answer_{c.key}") is not None else start[c.key])
@@ -75,11 +70,6 @@ def matrix_input(params: Mapping[str, Any]) -> MatrixInput:
 
 def decide(params: Mapping[str, Any]) -> MatrixResult:
     return evaluate(matrix_input(params))
-
-
-def results(params: Mapping[str, Any]) -> dict[str, measure.Lookup]:
-    """Cached results for this chapter (never measures)."""
-    return {name: measure.lookup(name, preset(params)) for name in MEASUREMENTS}
 
 
 # What the validation gates were measured on (shown beside the gates, in chapter 5 and the ADR).
@@ -107,11 +97,11 @@ def service_results(params: Mapping[str, Any]) -> dict[str, measure.Lookup]:
 
     from .measure import team_services
 
-    key = (params.get("services_json") or "", preset(params))
+    key = (params.get("services_json") or "", CHAPTER.preset(params))
     hit = _SERVICE_LOOKUPS.get(key)
     if hit and time.monotonic() - hit[0] < 5:
         return hit[1]
-    found = {name: team_services.lookup(svc, preset(params)) for name, svc in services(params).items()}
+    found = {name: team_services.lookup(svc, CHAPTER.preset(params)) for name, svc in services(params).items()}
     _SERVICE_LOOKUPS.clear()  # one profile per page: keep only the latest
     _SERVICE_LOOKUPS[key] = (time.monotonic(), found)
     return found
@@ -332,8 +322,6 @@ def long_form(found: measure.Lookup) -> list[dict[str, Any]]:
     return out
 
 
-def chapter_claims(params: Mapping[str, Any]) -> list[claims_mod.ClaimVerdict]:
-    return claims_mod.ledger(lambda name: measure.lookup(name, preset(params)), chapter=1)
 
 
 def finding(found: measure.Lookup, current: str) -> str:
@@ -426,7 +414,7 @@ def static_rows(found: measure.Lookup) -> list[dict[str, Any]]:
 
 def key_figures(params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The chapter's headline figures for the summary chapter, each with its provenance."""
-    found = results(params)
+    found = CHAPTER.results(params)
     out: list[dict[str, Any]] = []
 
     def add(label, value, unit, lookup, digits=1):

@@ -146,13 +146,13 @@ def test_compare_says_whether_a_difference_exceeds_the_spread():
 def test_gates_say_what_they_were_measured_on(tmp_path):
     peers = ch1.PARAMS.validate({})
     assert "minimal peers" in ch1.gates_basis(peers)
-    assert all("[minimal peers]" in g.detail for g in ch1.gates(peers, ch1.results(peers))[:2])
+    assert all("[minimal peers]" in g.detail for g in ch1.gates(peers, ch1.CHAPTER.results(peers))[:2])
     (tmp_path / "app.py").write_text("print(1)\n")
     svcs = S.parse_services({"cur": {"run": "python3 app.py {port}"},
                              "rewrite": {"run": "python3 app.py {port}", "role": "go"}}, tmp_path)
     params = ch1.PARAMS.validate({"services_json": S.to_json(svcs)})
     assert "your services: rewrite (Go rewrite) against cur" in ch1.gates_basis(params)
-    gates = ch1.gates(params, ch1.results(params))
+    gates = ch1.gates(params, ch1.CHAPTER.results(params))
     assert [g.passed for g in gates[:2]] == [None, None]  # never measured: undecided, and says so
     assert "rewrite not measured yet" in gates[0].detail and "gohandbook validate" in gates[0].detail
     rows = ch1.service_rows(params)
@@ -183,8 +183,8 @@ def test_reports_and_batches_resolve_service_paths_against_the_profile(tmp_path,
     profile = prepare_profile(EXAMPLE, full=False)
     cur, go = S.pair(S.from_json(profile["services_json"]))
     assert Path(cur["cwd"]).is_dir() and Path(go["go_build"]).is_dir()
-    assert "[your services]" in ch1.gates(profile, ch1.results(profile))[0].detail \
-        or "your services" in ch1.gates(profile, ch1.results(profile))[0].detail
+    assert "[your services]" in ch1.gates(profile, ch1.CHAPTER.results(profile))[0].detail \
+        or "your services" in ch1.gates(profile, ch1.CHAPTER.results(profile))[0].detail
 
 
 def _fake_quick_validation():
@@ -211,9 +211,10 @@ def test_current_stack_control_rereads_the_cache_and_moves_the_gates(monkeypatch
 
     fake = _fake_quick_validation()
     reads = []
-    monkeypatch.setattr(ch1, "results", lambda params: (reads.append(params["current_stack"]),
-                                                        {"quick_validation": fake, "go_binary_size": fake,
-                                                         "static_analysis": fake})[1])
+    monkeypatch.setattr(type(ch1.CHAPTER), "results", lambda self, params: (reads.append(params["current_stack"]),
+                                                                             {"quick_validation": fake,
+                                                                              "go_binary_size": fake,
+                                                                              "static_analysis": fake})[1])
     shown = []
     monkeypatch.setattr(render, "display", lambda obj: None)
     monkeypatch.setattr("IPython.display.display", shown.append)

@@ -16,7 +16,7 @@ from gohandbook.ch1 import WORKLOAD_PRESETS
 from gohandbook.models.decision import CRITERIA
 
 from . import charts
-from .render import chart_widget, result_banner, show_chart, show_claims, show_html, table_html, warn
+from .render import chart_widget, show_chart, show_claims, show_html, shown_summary, table_html, warn
 
 
 def recommendation_html(params: dict, result) -> str:
@@ -130,11 +130,9 @@ def _peers_chart(qv, current: str):
 
 def validation_section(params: dict) -> None:
     """The minimal peers: chart and table; live, a current-stack control that re-reads the cache."""
-    found = ch1.results(params)
+    found = ch1.CHAPTER.results(params)
     qv = found["quick_validation"]
-    if result_banner(qv):
-        show_html(result_banner(qv))
-    if not qv.ok:
+    if shown_summary(qv) is None:
         return
     prov = measure.provenance_line(qv.result)
     setup = qv.result["summary"]["setup"]
@@ -156,7 +154,7 @@ def validation_section(params: dict) -> None:
     sentences = W.HTML(_comparison_html(ch1.peer_comparisons(qv, stack.value)))
 
     def on_stack(change) -> None:
-        fresh = ch1.results({**params, "current_stack": change["new"]})["quick_validation"]
+        fresh = ch1.CHAPTER.results({**params, "current_stack": change["new"]})["quick_validation"]
         chart.chart = _peers_chart(fresh, change["new"])
         sentences.value = _comparison_html(ch1.peer_comparisons(fresh, change["new"]))
 
@@ -210,7 +208,7 @@ def _services_title(params: dict) -> str:
 
 
 def _gates_html(params: dict) -> str:
-    gates = ch1.gates(params, ch1.results(params))
+    gates = ch1.gates(params, ch1.CHAPTER.results(params))
     return table_html([{"Gate": g.name, "Passed": {True: "yes", False: "no", None: "undecided"}[g.passed],
                         "Detail": g.detail} for g in gates],
                       caption=GATES_CAPTION.format(basis=ch1.gates_basis(params)))
@@ -234,17 +232,17 @@ def gates_section(params: dict) -> None:
 
 
 def seed_table_section(params: dict) -> None:
-    found = ch1.results(params)["quick_validation"]
+    found = ch1.CHAPTER.lookup(params, "quick_validation")
+    shown_summary(found)  # the banner when the right-hand column is not from a current measurement here
+    where = "measured on this machine" if found.status == "current" else f"from the {found.status} result"
     show_html(table_html(ch1.seed_table_rows(found), caption=(
-        "Left: the source document's table, quoted. Right: medians measured on this machine "
+        f"Left: the source document's table, quoted. Right: medians {where} "
         "(the comparison runtimes are minimal servers, not Spring Boot).")))
 
 
 def binary_section(params: dict) -> None:
-    found = ch1.results(params)["go_binary_size"]
-    if result_banner(found):
-        show_html(result_banner(found))
-    if not found.ok:
+    found = ch1.CHAPTER.lookup(params, "go_binary_size")
+    if shown_summary(found) is None:
         return
     s, raw = found.result["summary"], found.result["raw"]
     rows = [{"Build": name, "ldflags": v["ldflags"] or "—", "env": " ".join(f"{k}={x}" for k, x in v["env"].items()) or "—",
@@ -257,10 +255,8 @@ def binary_section(params: dict) -> None:
 
 
 def static_section(params: dict) -> None:
-    found = ch1.results(params)["static_analysis"]
-    if result_banner(found):
-        show_html(result_banner(found))
-    if not found.ok:
+    found = ch1.CHAPTER.lookup(params, "static_analysis")
+    if shown_summary(found) is None:
         return
     s = found.result["summary"]
     sc = "skipped" if s["staticcheck_found"] is None else f"{s['staticcheck_found']} of {s['planted']}"
@@ -270,4 +266,4 @@ def static_section(params: dict) -> None:
 
 
 def claims_section(params: dict) -> None:
-    show_claims(ch1.chapter_claims(params))
+    show_claims(ch1.CHAPTER.claims(params))

@@ -259,48 +259,10 @@ MEASUREMENT = Measurement(
 
 
 def _run(params: dict[str, Any], preset: str, *, force: bool, progress=None, cache: Cache | None = None) -> dict:
-    """`measure.run` for this unregistered measurement: same key, per-result lock, machine-wide lock,
-    provenance and atomic cache write."""
-    import datetime as _dt
-    import platform
-    import sys
-    import time
+    """`measure.run` for this unregistered measurement: the same key, locks, provenance and atomic write."""
+    from . import run_resolved
 
-    from .. import __version__
-    from ..cache import host_fingerprint, host_id
-
-    m = MEASUREMENT
-    cache = cache or Cache()
-    go = find_go()
-    key = _key(m, params, go)
-    progress = progress or (lambda fraction, message: None)
-    if not force and (hit := cache.get(NAME, key)) is not None:
-        return hit
-    with cache.lock(NAME, key):
-        if not force and (hit := cache.get(NAME, key)) is not None:
-            return hit
-        with cache.global_lock():
-            ctx = Context(params=params, go=go, progress=progress)
-            started = _dt.datetime.now(_dt.timezone.utc)
-            t0 = time.perf_counter()
-            out = m.func(ctx)
-            duration = time.perf_counter() - t0
-        result = {
-            "name": NAME, "key": key, "title": m.title, "chapter": m.chapter,
-            "provenance": {
-                "host": host_fingerprint(), "host_id": host_id(), "go": go.as_dict(),
-                "python": platform.python_version(), "python_executable": sys.executable,
-                "params": params, "preset": preset, "sample_hash": m.sample_hash(),
-                "code_version": m.code_version, "gohandbook": __version__,
-                "started": started.isoformat(timespec="seconds"),
-                "finished": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-                "duration_s": round(duration, 2),
-            },
-            "summary": out["summary"], "raw": out.get("raw", {}), "notes": ctx.notes,
-        }
-        cache.put(NAME, key, result)
-        progress(1.0, "done")
-        return result
+    return run_resolved(MEASUREMENT, params, preset, force=force, progress=progress, cache=cache)
 
 
 # ---------------------------------------------------------------------------------------------

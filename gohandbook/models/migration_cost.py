@@ -51,6 +51,8 @@ from typing import Mapping
 
 import numpy as np
 
+from ..params import ParameterError
+
 LEVELS = ("very_low", "low", "nominal", "high", "very_high")
 LTEX = dict(zip(LEVELS, (1.20, 1.09, 1.00, 0.91, 0.84)))
 PLEX = dict(zip(LEVELS, (1.19, 1.09, 1.00, 0.91, 0.85)))
@@ -74,8 +76,8 @@ SURVEY_2020: tuple[tuple[str, float, float, float], ...] = (
 SEED_FRICTION = {"error_handling": 4.0, "concurrency": 5.0, "dependencies": 3.0}
 
 
-class MigrationInputError(ValueError):
-    pass
+class MigrationInputError(ParameterError):
+    """A model input out of its domain: a ParameterError like every model's (one convention, see DEVELOPING.md)."""
 
 
 @dataclass(frozen=True)
