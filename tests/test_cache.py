@@ -182,3 +182,22 @@ def test_memo_computes_once_and_drops_the_least_recently_used():
     memo.get("a", value("a"))
     memo.get("b", value("b"))
     assert calls == ["a", "b", "c", "b"] and len(memo) == 2
+
+
+def test_a_reference_result_says_when_it_was_recorded_with_another_go(tmp_cache, monkeypatch):
+    real = measure.find_go()
+    monkeypatch.setattr(measure, "find_go", lambda: replace(real, version="go1.99.0"))
+    found = measure.lookup("loopvar", "quick")
+    assert found.status == "reference"
+    recorded = found.result["provenance"]["go"]["version"]
+    assert f"recorded with {recorded}; this machine uses go1.99.0 (another minor release" in found.reason
+    monkeypatch.setattr(measure, "find_go", lambda: replace(real, version=recorded))
+    assert "recorded with" not in measure.lookup("loopvar", "quick").reason   # same Go: nothing to say
+
+
+def test_a_damaged_reference_result_is_named_and_not_shown(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(measure, "reference_dir", lambda: tmp_path)
+    (tmp_path / "loopvar-quick.json").write_text("[]")
+    assert measure.reference_result("loopvar", "quick") is None
+    assert "loopvar-quick.json" in capsys.readouterr().err
+    assert measure.reference_result("missing_one", "quick") is None

@@ -356,7 +356,8 @@ def test_reference_results_are_labelled(tmp_cache, tmp_path, monkeypatch):
     (ref_dir / "loopvar-quick.json").write_text(json.dumps({
         "name": "loopvar", "key": "0123456789abcdef01234567", "summary": {}, "raw": {},
         "provenance": {"host": {"cpu_model": "Reference CPU", "cores": 4, "memory_gib": 16, "os": "Linux"},
-                       "go": {"version": "go1.26.0"}, "finished": "2026-01-02T03:04:05+00:00", "preset": "quick"}}))
+                       "go": {"version": "go1.26.0"}, "finished": "2026-01-02T03:04:05+00:00", "preset": "quick",
+                       "params": {}}}))
     monkeypatch.setattr(measure, "reference_dir", lambda: ref_dir)
     assert 'data-status="reference"' in measure_button.status_html("loopvar")
     assert "reference result, not measured here" in measure_button.status_html("loopvar")

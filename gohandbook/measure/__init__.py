@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .. import __version__, paths
-from ..cache import Cache, host_fingerprint, host_id, result_key
+from ..cache import Cache, host_fingerprint, host_id, read_json_file, result_key, result_problem
+from ..goversion import mismatch_note
 from ..params import ParamSet
 from ..toolchain import GoToolchain, find_go, tree_hash
 
@@ -124,7 +125,8 @@ def lookup(name: str, preset: str = "quick", overrides: dict[str, Any] | None = 
             return Lookup(ref, "reference", (
                 f"reference result shipped in data/reference-results, measured by the handbook on "
                 f"{p['host']['cpu_model']} ({p['host']['cores']} cores) with {p['go']['version']} on {p['finished'][:10]}, "
-                f"not on this machine: run `gohandbook measure {name}` to measure here"))
+                f"not on this machine: run `gohandbook measure {name}` to measure here"
+                + (f" ({note})" if go is not None and (note := mismatch_note(go.version, p['go']['version'])) else "")))
         return Lookup(None, "missing", f"{name} has not been measured on this machine yet: run `gohandbook measure {name}`")
     return Lookup(old, "stale", stale_reason(m, old, params, go) if go else go_problem)
 
@@ -134,13 +136,15 @@ def reference_dir():
 
 
 def reference_result(name: str, preset: str) -> dict | None:
-    """A result recorded by the handbook on another machine and shipped with it (clearly labelled)."""
-    import json
-
+    """A result recorded by the handbook on another machine and shipped with it (clearly labelled); None when
+    there is none, or when the file is not a result (said on stderr, so a damaged file is noticed, not shown)."""
     path = reference_dir() / f"{name}-{preset}.json"
     try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
+        return read_json_file(path, result_problem)
+    except FileNotFoundError:
+        return None
+    except ValueError as exc:
+        print(f"warning: reference result {path} ignored: {exc}", file=sys.stderr)
         return None
 
 

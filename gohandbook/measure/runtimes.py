@@ -183,20 +183,26 @@ def prepare_node() -> Prepared:
                                        "script + the node binary and the shared libraries it loads (glibc excluded)"))
 
 
+def compile_java(javac: str, source: Path, folder_prefix: str = "") -> Path:
+    """`javac` one source file into the cache, once per source content (the class folder is returned)."""
+    out = paths.cache_dir() / "java" / (folder_prefix + tree_hash(source)[:16])
+    if not (out / (source.stem + ".class")).exists():
+        tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+        tmp.mkdir(parents=True, exist_ok=True)
+        proc.run([javac, "-d", str(tmp), str(source)], timeout=180, check=True, what=f"javac {source.name}")
+        if out.exists():
+            shutil.rmtree(tmp)
+        else:
+            os.replace(tmp, out)
+    return out
+
+
 def prepare_java() -> Prepared:
     java, javac = shutil.which("java"), shutil.which("javac")
     if not (java and javac):
         raise NotAvailable("java/javac not found on PATH (install a JDK, e.g. Debian's openjdk-17-jdk-headless)")
     source = _peer("java", "HealthServer.java")
-    out = paths.cache_dir() / "java" / tree_hash(source)[:16]
-    if not (out / "HealthServer.class").exists():
-        tmp = out.with_name(out.name + f".tmp{os.getpid()}")
-        tmp.mkdir(parents=True, exist_ok=True)
-        proc.run([javac, "-d", str(tmp), str(source)], timeout=180, check=True, what="javac")
-        if out.exists():
-            shutil.rmtree(tmp)
-        else:
-            os.replace(tmp, out)
+    out = compile_java(javac, source)
     settings = proc.run([java, "-XshowSettings:properties", "-version"], timeout=60)
     text = settings.stderr + settings.stdout
     home = re.search(r"java\.home = (\S+)", text)

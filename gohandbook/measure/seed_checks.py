@@ -22,9 +22,10 @@ import tempfile
 
 from .. import paths, proc
 from ..params import Param, ParamSet
-from ..toolchain import build, tree_hash
+from ..toolchain import build
 from . import Context, Measurement, register
 from ._runs import clean_env
+from .runtimes import compile_java
 
 # Pinned so the verdict does not move with this machine's memory: a fixed heap (no young GC is
 # forced by a small default heap) and a fixed direct-memory limit.
@@ -49,20 +50,11 @@ def _json_line(text: str) -> dict | None:
     return json.loads(line) if line else None
 
 
-def compile_java() -> tuple[str, str] | None:
+def java_checks_program() -> tuple[str, str] | None:
     java, javac = shutil.which("java"), shutil.which("javac")
     if not (java and javac):
         return None
-    source = paths.samples_dir() / "peers" / "java" / "SeedBuffers.java"
-    out = paths.cache_dir() / "java" / ("seedbuffers-" + tree_hash(source)[:16])
-    if not (out / "SeedBuffers.class").exists():
-        tmp = out.with_name(out.name + f".tmp{os.getpid()}")
-        tmp.mkdir(parents=True, exist_ok=True)
-        proc.run([javac, "-d", str(tmp), str(source)], timeout=180, check=True, what="javac SeedBuffers")
-        if out.exists():
-            shutil.rmtree(tmp)
-        else:
-            os.replace(tmp, out)
+    out = compile_java(javac, paths.samples_dir() / "peers" / "java" / "SeedBuffers.java", "seedbuffers-")
     return java, str(out)
 
 
@@ -161,7 +153,7 @@ def measure(ctx: Context) -> dict:
     ctx.progress(0.4, "cgo pinned on and off, and gofmt")
     summary["cgo"] = cgo_builds(ctx)
     summary["gofmt"] = gofmt_check(ctx)
-    java = compile_java() if p["java"] else None
+    java = java_checks_program() if p["java"] else None
     if java is None:
         summary["java"] = {"available": False,
                            "reason": "java checks turned off" if not p["java"] else "java/javac not found on PATH"}
