@@ -51,7 +51,8 @@ doctor: setup
 	$(BIN)/gohandbook doctor
 
 # The whole suite: quick measurements into the cache (reused when current), engine and Go
-# tests, notebooks executed headlessly (papermill and nbval), report and browser checks.
+# tests, notebooks executed headlessly (papermill and nbval; nbval collects notebooks/zh/ too, so both
+# languages run), report and browser checks.
 test: setup
 	$(BIN)/gohandbook measure
 	$(BIN)/python -m pytest tests --durations=15

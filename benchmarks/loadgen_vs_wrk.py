@@ -17,7 +17,7 @@ import statistics
 import sys
 
 from gohandbook import paths, proc
-from gohandbook.measure.quick_validation import run_loadgen
+from gohandbook.measure.runtimes import run_loadgen
 from gohandbook.toolchain import build, find_go
 
 

@@ -27,7 +27,6 @@ A benchmark, not a test: it never fails the build. Everything it starts is stopp
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import statistics
 import sys
@@ -37,11 +36,10 @@ from pathlib import Path
 
 import nbformat
 
+import pagestate  # benchmarks/pagestate.py, beside this script
+
 from gohandbook import paths, proc, site
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-OUTSIDE = re.compile(r"^(?!http://127\.0\.0\.1|ws://127\.0\.0\.1|data:|blob:).*")
 TRIVIAL = "00-trivial.ipynb"
 CHART = ".widget-vbox:has(.widget-slider) .vega-embed"
 
@@ -66,68 +64,26 @@ MOVE_JS = """async ([index, key, chartSel]) => {
 }"""
 
 
-# [page shown, charts, charts drawn, controls] (the same reading as tests/test_site.py)
-PAGE_STATE_JS = """() => {
-  const cells = document.querySelector('#rendered_cells');
-  const shown = !!cells && getComputedStyle(cells).display !== 'none';
-  const charts = [...document.querySelectorAll('.vega-embed')];
-  const controls = document.querySelectorAll('.widget-slider, .widget-dropdown, .widget-toggle-buttons, '
-                                            + '.widget-text, .widget-checkbox, .widget-radio, .widget-button');
-  return [shown && document.readyState === 'complete', charts.length,
-          charts.filter(c => c.querySelector('svg')).length, controls.length];
-}"""
-
-
-def time_to_ready(page, url: str, *, limit: float = 300, settle: float = 2.0, charts_needed: bool = True,
-                  controls_needed: bool = True):
-    """(seconds to the text, seconds to every chart drawn with the controls there), None if never."""
-    t0 = time.perf_counter()
-    page.goto(url, wait_until="commit", timeout=limit * 1000)
-    text = since = last = None
-    while time.perf_counter() - t0 < limit:
-        shown, charts, drawn, controls = page.evaluate(PAGE_STATE_JS)
-        now = time.perf_counter() - t0
-        if shown and text is None:
-            text = now
-        if shown and (charts or not charts_needed) and drawn == charts and (controls or not controls_needed):
-            if (charts, controls) != last:
-                last, since = (charts, controls), now
-            elif now - since >= settle:
-                return text, since
-        else:
-            last = since = None
-        time.sleep(0.1)
-    return text, None
-
-
 def fresh_server(browser_type) -> None:
     """Section 0: every page on a freshly started server, then a second time."""
     opts = site.SiteOptions(port=proc.free_port())
-    nav = site.navigation()
     t0 = time.perf_counter()
-    rows = []
     with site.start(opts) as server:
         started = time.perf_counter() - t0
-        browser = browser_type.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = pagestate.launch(browser_type)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.route(OUTSIDE, lambda r: r.abort())
-            for round_ in ("fresh", "second"):
-                for notebook, _title in nav:
-                    page = context.new_page()
-                    static = notebook in {n for n, _ in site.EXTRA_PAGES}   # a page of text and tables only
-                    text, ready = time_to_ready(page, site.page_url(opts.port, notebook),
-                                                charts_needed=notebook != site.INDEX and not static,
-                                                controls_needed=not static)
-                    page.close(run_before_unload=True)
-                    rows.append((round_, notebook, text, ready))
-                    print(f"{round_:6} {notebook:34} text {_s(text)}  charts and controls {_s(ready)}", flush=True)
-                if round_ == "fresh" and not site.wait_until_preheated(server, [nb for nb, _ in nav], timeout=300):
-                    print("warning: preheating had not settled after 300 s", file=sys.stderr)
+            context.route(pagestate.OUTSIDE, lambda r: r.abort())
+            timings, settled = pagestate.every_page_twice(
+                lambda _label: context.new_page(), opts.port, server, preheat_timeout=300,
+                on_page=lambda round_, notebook, t: print(
+                    f"{round_:6} {notebook:34} text {_s(t.text_s)}  charts and controls {_s(t.ready_s)}", flush=True))
+            if not settled:
+                print("warning: preheating had not settled after 300 s before the second round", file=sys.stderr)
         finally:
             browser.close()
-    fresh = [r[3] for r in rows if r[0] == "fresh"]
-    second = [r[3] for r in rows if r[0] == "second"]
+    fresh = [t.ready_s for (round_, _nb), t in timings.items() if round_ == "fresh"]
+    second = [t.ready_s for (round_, _nb), t in timings.items() if round_ == "second"]
     worst = lambda xs: "never" if None in xs else f"{max(xs):.1f} s"  # noqa: E731
     print(f"\nfresh server (Voila answered {started:.1f} s after start; load average "
           f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}): slowest page to charts and controls "
@@ -161,7 +117,7 @@ def first_render(context, url: str) -> float:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0].replace("\n", " "))
     ap.add_argument("--chapter", default="01-should-we-choose-go.ipynb", help="chapter notebook (in notebooks/)")
     ap.add_argument("--rounds", type=int, default=3, help="first renders of each notebook (alternating)")
     ap.add_argument("--moves", type=int, default=20, help="slider moves for the latency")
@@ -169,7 +125,7 @@ def main() -> int:
     ap.add_argument("--no-fresh", dest="fresh", action="store_false",
                     help="skip section 0 (every page on a freshly started server)")
     args = ap.parse_args()
-    if not Path("/usr/bin/chromium").exists():
+    if not Path(pagestate.CHROMIUM).exists():
         print("chromium not found: apt-get install chromium (Debian). Nothing measured.")
         return 0
     from playwright.sync_api import sync_playwright
@@ -188,11 +144,11 @@ def main() -> int:
         opts = site.SiteOptions(port=proc.free_port(), notebooks_dir=folder, preheat=args.preheat)
         renders: dict[str, list[float]] = {TRIVIAL: [], args.chapter: []}
         with site.start(opts) as server, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = pagestate.launch(p.chromium)
             try:
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 outside: list[str] = []
-                context.route(OUTSIDE, lambda r: (outside.append(r.request.url), r.abort()))
+                context.route(pagestate.OUTSIDE, lambda r: (outside.append(r.request.url), r.abort()))
                 for i in range(args.rounds):
                     for notebook in (TRIVIAL, args.chapter):
                         if args.preheat and not site.wait_until_preheated(server, [notebook], fills=i + 1):

@@ -181,7 +181,7 @@ def _recommendation_in(profile: dict[str, Any], lang: str, english: str) -> str:
     if lang == "en":
         return english
     from . import ch1
-    from .ch5 import recommendation_text
+    from .ch1 import recommendation_text
 
     return recommendation_text(ch1.decide(profile), lang)
 

@@ -74,7 +74,8 @@ def filter_claims(rows: list[claims_mod.ClaimVerdict], chapter: int = 0, verdict
     return [v for v in rows
             if (chapter == 0 or v.chapter == chapter)
             and (verdict == "all" or v.verdict == verdict)
-            and (not text or text in (v.id + v.paraphrase + v.original + v.note).lower())]
+            and (not text or text in " ".join([v.id, v.original] + [claims_mod.text(v, f, lang) for f in ("paraphrase", "note")
+                                                                    for lang in ("en", "zh")]).lower())]
 
 
 def verdict_counts(rows: list[claims_mod.ClaimVerdict]) -> dict[str, int]:
@@ -85,15 +86,19 @@ def verdict_counts(rows: list[claims_mod.ClaimVerdict]) -> dict[str, int]:
 
 
 def claim_rows(rows: list[claims_mod.ClaimVerdict], lang: str | None = None) -> list[dict[str, Any]]:
-    """The claims table. In Chinese the source's own sentence is the claim, so the English paraphrase goes."""
+    """The claims table, its texts in `lang` (claims.text: the ledger's Chinese twins). In Chinese the source's own
+    sentence is the claim, so the paraphrase column goes."""
     out = []
     for v in rows:
+        status = "" if v.status == "current" else claims_mod.text(v, "status", lang)
         row = {_("Claim", lang): v.id, _("Ch.", lang): v.chapter, "§": v.section, _("Source text", lang): v.original,
-               _("Paraphrase", lang): v.paraphrase, _("Kind", lang): claims_mod.kind_name(v.kind, lang),
+               _("Paraphrase", lang): claims_mod.text(v, "paraphrase", lang),
+               _("Kind", lang): claims_mod.kind_name(v.kind, lang),
                _("Verdict / status", lang): claims_mod.verdict_name(v.verdict, lang),
-               _("Measured here", lang): claims_mod.format_value(v),
-               _("Why / source / scope", lang): " ".join(x for x in (v.note, "" if v.status == "current" else v.status) if x)}
+               _("Measured here", lang): claims_mod.format_value(v, lang),
+               _("Why / source / scope", lang): " ".join(x for x in (claims_mod.text(v, "note", lang), status) if x)}
         if lang == "zh":
+            # the source's own sentence is the claim; a Chinese restatement beside it only widens the table
             del row[_("Paraphrase", lang)]
         out.append(row)
     return out
@@ -106,7 +111,7 @@ def reported_results(rows: list[claims_mod.ClaimVerdict], lang: str | None = Non
         if v.chapter != 5:
             continue
         title = v.source.get("title", "") if isinstance(v.source, dict) else ""
-        row = {_("Claim", lang): v.id, _("Source text", lang): v.original, _("What it says", lang): v.paraphrase,
+        row = {_("Claim", lang): v.id, _("Source text", lang): v.original, _("What it says", lang): claims_mod.text(v, "paraphrase", lang),
                _("Status", lang): (_("cited: {source}", lang).format(source=title) if title
                                    else _("cited: no primary source found", lang))}
         if lang == "zh":
@@ -115,14 +120,6 @@ def reported_results(rows: list[claims_mod.ClaimVerdict], lang: str | None = Non
     return out
 
 
-# chapter 1's recommendations (gohandbook/models/decision.py), as shown in either language
-RECOMMENDATION_TEXTS = {
-    "adopt": N_("Choose Go for this workload: start the pilot"),
-    "validate": N_("Undecided: run the two-week validation before deciding"),
-    "hold": N_("Do not choose Go for this workload now"),
-}
-GATE_NAMES = {"performance": N_("performance"), "delivery": N_("delivery"), "team acceptance": N_("team acceptance")}
-GATE_STATES = {True: N_("passed"), False: N_("not passed"), None: N_("undecided")}
 # The statuses key figures carry besides the cache's (current / stale / reference / missing)
 FIGURE_STATUSES = (N_("computed"),)
 # The parameter sets' names, as parameter error messages name them
@@ -130,48 +127,11 @@ PARAMSET_NAMES = (N_("every chapter"), N_("profile"), N_("chapter 1"), N_("chapt
                   N_("chapter 4"), N_("chapter 5"))
 
 
-def recommendation_text(result, lang: str | None = None) -> str:
-    """The decision matrix's recommendation in `lang` (the model's own text in English)."""
-    if lang in (None, "en"):
-        return result.text
-    return recommendation_named(result.recommendation, lang)
-
-
 def recommendation_named(key: str, lang: str | None = None) -> str:
     """adopt / validate / hold as the model words it (English) or translated."""
     from .models.decision import RECOMMENDATIONS
 
-    if lang in (None, "en"):
-        return RECOMMENDATIONS[key]
-    return _(RECOMMENDATION_TEXTS.get(key, RECOMMENDATIONS[key]), lang)
-
-
-def reason_items(result, lang: str | None = None) -> list[tuple[bool, str]]:
-    """The recommendation's main reasons as (for Go?, text): the model's own wording in English; in another
-    language the same three largest contributions, worded from the same numbers."""
-    if lang in (None, "en"):
-        return [(r.startswith("for:"), r.split(": ", 1)[1]) for r in result.reasons
-                if r.startswith(("for:", "against:"))]
-    ranked = sorted(result.contributions, key=lambda c: abs(c.points), reverse=True)
-    return [(c.points > 0, _("{label} (answer {answer}/4, weight {weight}, {points})", lang).format(
-        label=_(c.label, lang), answer=f"{c.answer:g}", weight=f"{c.weight:g}", points=f"{c.points:+.2f}"))
-        for c in ranked if c.points != 0][:3]
-
-
-def reason_lines(result, lang: str | None = None) -> list[str]:
-    """The main reasons as lines ('for: …' / 'against: …')."""
-    if lang in (None, "en"):
-        return list(result.reasons)
-    return [(_("for: {reason}", lang) if is_for else _("against: {reason}", lang)).format(reason=text)
-            for is_for, text in reason_items(result, lang)]
-
-
-def gate_name(name: str, lang: str | None = None) -> str:
-    return _(GATE_NAMES.get(name, name), lang)
-
-
-def gate_state(passed: bool | None, lang: str | None = None) -> str:
-    return _(GATE_STATES[passed], lang)
+    return _(RECOMMENDATIONS[key], lang)
 
 
 def claims_caption(shown: int, total: int, lang: str | None = None) -> str:

@@ -15,21 +15,21 @@ from typing import Any, Mapping
 import yaml
 
 from . import claims as claims_mod, measure, paths
-from .i18n import LANGS
+from .i18n import LANGS, N_
 from .params import Param, ParameterError, ParamSet
 
 RUNTIME_CHOICES = ("python_uvicorn", "python_threading", "node", "java")
 
 COMMON = ParamSet("every chapter", (
-    Param("profile_name", "str", "default", "Name of the team profile, shown in reports", label="Profile"),
-    Param("team_size", "int", 8, "Engineers who would work in Go", label="Team size", min=1, max=5000, step=1),
+    Param("profile_name", "str", "default", N_("Name of the team profile, shown in reports"), label=N_("Profile")),
+    Param("team_size", "int", 8, N_("Engineers who would work in Go"), label=N_("Team size"), min=1, max=5000, step=1),
     Param("current_stack", "choice", "python_uvicorn",
-          "The team's current service runtime, compared with Go in the measurements",
-          label="Current stack", choices=RUNTIME_CHOICES),
-    Param("quick", "bool", True, "Read quick-preset measurements (CI, default report) rather than full ones"),
-    Param("live_widgets", "bool", True, "Show interactive controls (JupyterLab, Voila); reports set false"),
+          N_("The team's current service runtime, compared with Go in the measurements"),
+          label=N_("Current stack"), choices=RUNTIME_CHOICES),
+    Param("quick", "bool", True, N_("Read quick-preset measurements (CI, default report) rather than full ones")),
+    Param("live_widgets", "bool", True, N_("Show interactive controls (JupyterLab, Voila); reports set false")),
     # Words only: the same parameters, measurements and cache in both languages (gohandbook/i18n.py).
-    Param("lang", "choice", "en", "Language of the pages: en (English) or zh (Chinese)", label="Language",
+    Param("lang", "choice", "en", N_("Language of the pages: en (English) or zh (Chinese)"), label=N_("Language"),
           choices=LANGS),
 ))
 
@@ -68,8 +68,12 @@ class Chapter:
         return "quick" if params.get("quick", True) else "full"
 
     def lookup(self, params: Mapping[str, Any], name: str) -> measure.Lookup:
-        """One cached measurement in this chapter's preset (never measures); `.status` says if it is current."""
-        return measure.lookup(name, self.preset(params))
+        """One cached measurement in this chapter's preset (never measures); `.status` says if it is current.
+        It carries the page's language (`params["lang"]`), so its banner and `reason_in()` are worded in it."""
+        found = measure.lookup(name, self.preset(params))
+        if params.get("lang"):
+            found.lang = params["lang"]
+        return found
 
     def results(self, params: Mapping[str, Any]) -> dict[str, measure.Lookup]:
         """Every measurement the chapter reads, by name (never measures)."""

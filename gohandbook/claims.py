@@ -16,7 +16,7 @@ from typing import Any, Callable
 import yaml
 
 from . import paths
-from .i18n import N_, _
+from .i18n import N_, _, normalize
 
 KINDS = ("measured", "model", "cited", "unverifiable")
 VERDICTS = ("holds", "partly holds", "does not hold", "outdated")
@@ -39,11 +39,38 @@ REQUIRED = ("id", "chapter", "section", "original", "paraphrase", "kind")
 CONDITION_OPS = ("le", "ge", "lt", "gt", "between", "eq")
 # What every measured claim must also state: what the source means, and why the metric measures exactly that.
 MEASURED_REQUIRED = ("reading", "why_metric")
+# The English prose a reader sees. Each has a Chinese twin `<field>_zh` beside it in the ledger (schema_problems
+# insists, so a claim cannot be added half translated); `text()` picks the language.
+TEXT_FIELDS = ("paraphrase", "reading", "why_metric", "conditions", "note", "why")
 # How rules are shown (plain sentences, one place, so they can be translated).
-OP_TEXT = {"le": "≤ {0}", "ge": "≥ {0}", "lt": "< {0}", "gt": "> {0}", "between": "{0} to {1}", "eq": "= {0}"}
-OP_BOOL_TEXT = "the answer is {0}"
-RULE_OTHERWISE = "otherwise does not hold"
-FLIP_NONE = "no value in the declared range gives another verdict"
+OP_TEXT = {"le": "≤ {0}", "ge": "≥ {0}", "lt": "< {0}", "gt": "> {0}", "between": N_("{0} to {1}"), "eq": "= {0}"}
+OP_BOOL_TEXT = N_("the answer is {0}")
+RULE_PART = N_("{verdict} if {condition}")
+RULE_OTHERWISE = N_("otherwise does not hold")
+FLIP_NONE = N_("no value in the declared range gives another verdict")
+FLIP_BOOL = N_("'{verdict}' if it were {value}")
+FLIP_AT = {"below": N_("'{verdict}' below {bound}"), "at": N_("'{verdict}' at {bound}"),
+           "above": N_("'{verdict}' above {bound}")}
+YES_NO = {True: N_("yes"), False: N_("no")}
+SPREAD_ONE = N_("one run")
+SPREAD_RUNS = N_("{low}–{high} over {n} runs")
+# Units that are words: shown with the number in the reader's language ("19,000 connections" / "19,000 个连接").
+UNIT_FORMATS = {"connections": N_("{n} connections"), "goroutines": N_("{n} goroutines"), "bytes": N_("{n} bytes"),
+                "requests": N_("{n} requests"), "threads": N_("{n} threads"), "targets": N_("{n} targets"),
+                "findings": N_("{n} findings"), "fraction": N_("{n} fraction")}
+# Why a claim has no measured verdict, or where it is addressed (ClaimVerdict.status)
+STATUS_SOURCE = N_("source: {title}")
+STATUS_NO_SOURCE = N_("source: none found")
+STATUS_MODEL = N_("computed by the {model} model in chapter {chapter}")
+STATUS_PLANNED = N_("measurement {name} is planned for chapter {chapter}")
+STATUS_NO_VALUE = N_("{name} has no value for {metric} on this machine")
+STATUS_NONE_REPORTED = N_("{name} reports no value for {metric} on this machine")
+# The claims table (table_rows): its headers (the caption is widgets/render.py CLAIMS_CAPTION)
+TABLE_HEADERS = {"claim": N_("Claim"), "section": "§", "original": N_("Source text"), "paraphrase": N_("Paraphrase"),
+                 "kind": N_("Kind"), "verdict": N_("Verdict"), "reading": N_("Reading"), "rule": N_("Rule"),
+                 "measured": N_("Measured here"), "spread": N_("Spread"), "why": N_("Why / scope"),
+                 "source": N_("Source")}
+NONE_FOUND = N_("none found")
 
 
 class ClaimsError(ValueError):
@@ -99,7 +126,23 @@ def schema_problems(claims: Any) -> list[str]:
             problems.append(f"{where}: cited claim with no source must say so in note")
         elif kind == "unverifiable" and not claim.get("why"):
             problems.append(f"{where}: unverifiable claim without why")
+        for key in TEXT_FIELDS:
+            if claim.get(key) and not claim.get(key + "_zh"):
+                problems.append(f"{where}: {key} has no Chinese twin: add {key}_zh beside it (a faithful translation)")
     return problems
+
+
+def text(claim: Any, name: str, lang: str | None = None) -> str:
+    """A reader-facing text of a claim in `lang`: a ledger entry (dict) or a ClaimVerdict, `name` one of
+    TEXT_FIELDS (or, for a ClaimVerdict, status / rule / flip). Chinese is the `<name>_zh` twin; English is
+    shown only where no twin exists."""
+    if isinstance(claim, ClaimVerdict):
+        english, chinese = getattr(claim, name, ""), claim.zh.get(name)
+    else:
+        english, chinese = claim.get(name), claim.get(name + "_zh")
+    if normalize(lang) == "zh" and chinese:
+        return chinese
+    return "" if english is None else str(english)
 
 
 def _valid_condition(cond: Any) -> bool:
@@ -146,34 +189,47 @@ def possible_verdicts(rule: dict) -> set[str]:
     return {judge(rule, v) for v in range_samples(rule)}
 
 
-def _num(x: Any, unit: str = "") -> str:
+def with_unit(number: str, unit: str = "", lang: str | None = None) -> str:
+    """A formatted number with its unit, the unit in the reader's language where it is a word."""
+    if unit in UNIT_FORMATS:
+        return _(UNIT_FORMATS[unit], lang).format(n=number)
+    return f"{number} {unit}".strip()
+
+
+def _num(x: Any, unit: str = "", lang: str | None = None) -> str:
     if isinstance(x, bool):
-        return "yes" if x else "no"
+        return _(YES_NO[x], lang)
     if isinstance(x, float) and x.is_integer():
         x = int(x)
     text = f"{x:,}" if isinstance(x, int) else (f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}")
-    return f"{text} {unit}".strip()
+    return with_unit(text, unit, lang)
 
 
-def condition_text(cond: dict, unit: str = "") -> str:
+def _sep(lang: str | None) -> str:
+    return "；" if normalize(lang) == "zh" else "; "
+
+
+def condition_text(cond: dict, unit: str = "", lang: str | None = None) -> str:
     op, arg = next(iter(cond.items()))
     if op == "eq" and isinstance(arg, bool):
-        return OP_BOOL_TEXT.format(_num(arg))
+        return _(OP_BOOL_TEXT, lang).format(_num(arg, lang=lang))
     args = arg if isinstance(arg, list) else [arg]
-    return OP_TEXT[op].format(*(_num(a, unit if op != "eq" or not isinstance(a, bool) else "") for a in args))
+    return _(OP_TEXT[op], lang).format(*(_num(a, unit if op != "eq" or not isinstance(a, bool) else "", lang)
+                                         for a in args))
 
 
-def rule_text(rule: dict) -> str:
+def rule_text(rule: dict, lang: str | None = None) -> str:
     """The rule in words, in the order it is applied: 'outdated if …; holds if …; partly holds if …; otherwise …'."""
     unit = rule.get("unit", "")
     parts = []
-    for name, label in (("outdated", "outdated"), ("holds", "holds"), ("partly", "partly holds")):
+    for name, verdict in (("outdated", "outdated"), ("holds", "holds"), ("partly", "partly holds")):
         if name in rule:
-            parts.append(f"{label} if {condition_text(rule[name], unit)}")
-    return "; ".join(parts + [RULE_OTHERWISE])
+            parts.append(_(RULE_PART, lang).format(verdict=verdict_name(verdict, lang),
+                                                   condition=condition_text(rule[name], unit, lang)))
+    return _sep(lang).join(parts + [_(RULE_OTHERWISE, lang)])
 
 
-def flip_text(rule: dict, value: Any) -> str:
+def flip_text(rule: dict, value: Any, lang: str | None = None) -> str:
     """The nearest value (within the declared range) that would give a different verdict."""
     if value is None or "range" not in rule:
         return ""
@@ -182,7 +238,8 @@ def flip_text(rule: dict, value: Any) -> str:
     if isinstance(value, bool) or isinstance(rule["range"][0], bool):
         other = not bool(value)
         verdict = judge(rule, other)
-        return f"'{verdict}' if it were {_num(other)}" if verdict != now else FLIP_NONE
+        return (_(FLIP_BOOL, lang).format(verdict=verdict_name(verdict, lang), value=_num(other, lang=lang))
+                if verdict != now else _(FLIP_NONE, lang))
     if not isinstance(value, (int, float)):
         return ""
     # the nearest change on each side of the measured value
@@ -196,8 +253,9 @@ def flip_text(rule: dict, value: Any) -> str:
             verdict = judge(rule, probe)
             side = "down" if probe < value else "up"
             if verdict != now and (side not in best or abs(probe - value) < best[side][0]):
-                best[side] = (abs(probe - value), f"'{verdict}' {where} {_num(b, unit)}")
-    return "; ".join(best[s][1] for s in ("down", "up") if s in best) or FLIP_NONE
+                best[side] = (abs(probe - value), _(FLIP_AT[where], lang).format(
+                    verdict=verdict_name(verdict, lang), bound=_num(b, unit, lang)))
+    return _sep(lang).join(best[s][1] for s in ("down", "up") if s in best) or _(FLIP_NONE, lang)
 
 
 def value_spread(rule: dict, summary: dict) -> dict | None:
@@ -224,11 +282,13 @@ def value_spread(rule: dict, summary: dict) -> dict | None:
     return None
 
 
-def spread_text(spread: dict | None, unit: str = "") -> str:
+def spread_text(spread: dict | None, unit: str = "", lang: str | None = None) -> str:
     if not spread or spread.get("min") is None:
-        return "one run"
-    n = f" over {spread['n']} runs" if spread.get("n") else ""
-    return f"{_num(spread['min'])}–{_num(spread['max'], unit)}{n}"
+        return _(SPREAD_ONE, lang)
+    low, high = _num(spread["min"], lang=lang), _num(spread["max"], unit, lang)
+    if spread.get("n"):
+        return _(SPREAD_RUNS, lang).format(low=low, high=high, n=spread["n"])
+    return f"{low}–{high}"
 
 
 _LOADED: dict[tuple[str, int, int], list[dict]] = {}
@@ -314,6 +374,7 @@ class ClaimVerdict:
     value_range: Any = None      # the values the measurement can produce, as declared in the ledger
     spread: Any = None           # {"min", "max", "n"} over repeated runs, where the result has them
     flip: str = ""               # the nearest value that would give another verdict
+    zh: dict = field(default_factory=dict)  # the Chinese of the texts above (TEXT_FIELDS, status, rule, flip): text()
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -347,69 +408,96 @@ def ledger(lookup: Callable[[str], Any] | None = None, *, chapter: int | None = 
                          verdict=c["kind"], note=c.get("note", "") or "", source=c.get("source"),
                          measurement=c.get("measurement") or c.get("model"),
                          reading=c.get("reading", "") or "", why_metric=c.get("why_metric", "") or "",
-                         conditions=c.get("conditions", "") or "")
+                         conditions=c.get("conditions", "") or "",
+                         zh={k: c[k + "_zh"] for k in TEXT_FIELDS if c.get(k + "_zh")})
+        status: tuple[str, dict] | None = None   # a status message and its arguments, shown in either language
         if c["kind"] == "cited":
             v.verdict = "cited"
-            v.status = "source: " + (c["source"].get("title", "") if isinstance(c.get("source"), dict) else "none found")
+            title = c["source"].get("title", "") if isinstance(c.get("source"), dict) else ""
+            status = (STATUS_SOURCE, {"title": title}) if title else (STATUS_NO_SOURCE, {})
         elif c["kind"] == "unverifiable":
             v.verdict = "unverifiable"
             v.status = c["why"]
+            if c.get("why_zh"):
+                v.zh["status"] = c["why_zh"]
         elif c["kind"] == "model":
             v.verdict = "model"
-            v.status = f"computed by the {c['model']} model in chapter {c['chapter']}"
+            status = (STATUS_MODEL, {"model": c["model"], "chapter": c["chapter"]})
         else:
             rule = c["verdict"]
             v.unit = rule.get("unit", "")
             v.rule, v.value_range = rule_text(rule), rule.get("range")
+            v.zh["rule"] = rule_text(rule, "zh")
             v.metric = " / ".join(rule["ratio"]) if rule.get("ratio") else rule["metric"]
             name = c["measurement"]
             if name not in known:
-                v.verdict, v.status = "not measured yet", f"measurement {name} is planned for chapter {c['chapter']}"
+                v.verdict, status = "not measured yet", (STATUS_PLANNED, {"name": name, "chapter": c["chapter"]})
             else:
                 if name not in looked:
                     looked[name] = lookup(name)
                 found = looked[name]
                 if not found.ok:
                     v.verdict, v.status = "not measured yet", found.reason
+                    _reason_zh(v, found)
                 else:
                     try:
                         v.value = rule_value(rule, found.result["summary"])
                     except KeyError:
-                        v.verdict, v.status = "not measured yet", f"{name} has no value for {rule.get('metric') or rule.get('ratio')} on this machine"
+                        v.verdict = "not measured yet"
+                        status = (STATUS_NO_VALUE, {"name": name, "metric": rule.get("metric") or rule.get("ratio")})
                     else:
                         if v.value is None:  # the measurement ran but could not produce this value here
-                            v.verdict, v.status = "not measured yet", f"{name} reports no value for {v.metric} on this machine"
+                            v.verdict = "not measured yet"
+                            status = (STATUS_NONE_REPORTED, {"name": name, "metric": v.metric})
                         else:
                             v.verdict = judge(rule, v.value)
                             v.status = found.status if found.status == "current" else found.reason
+                            if found.status != "current":
+                                _reason_zh(v, found)
                             v.spread = value_spread(rule, found.result["summary"])
                             v.flip = flip_text(rule, v.value)
+                            v.zh["flip"] = flip_text(rule, v.value, "zh")
                         v.provenance = found.result["provenance"]
+        if status is not None:
+            message, args = status
+            v.status, v.zh["status"] = _(message, "en").format(**args), _(message, "zh").format(**args)
         out.append(v)
     return out
 
 
-def table_rows(verdicts: list[ClaimVerdict]) -> list[dict[str, Any]]:
-    """The rows of a chapter's claims table: the claim, its verdict, the value measured here, why, the source."""
+def _reason_zh(v: ClaimVerdict, found: Any) -> None:
+    """The cache's reason (stale / missing / reference) in Chinese, where the lookup can say it."""
+    reason_in = getattr(found, "reason_in", None)
+    if reason_in is not None:
+        v.zh["status"] = reason_in("zh")
+
+
+def table_rows(verdicts: list[ClaimVerdict], lang: str | None = None) -> list[dict[str, Any]]:
+    """The rows of a chapter's claims table: the claim, its verdict, the value measured here, why, the source.
+    Headers and texts in `lang`; ids, source quotes, source titles and figures are the same in both languages."""
+    h = {key: _(header, lang) for key, header in TABLE_HEADERS.items()}
     rows = []
     for v in verdicts:
         source = v.source.get("title", "") if isinstance(v.source, dict) else ""
-        scope = " " + v.status if v.kind == "measured" and v.status and v.status != "current" else ""
-        rows.append({"Claim": v.id, "§": v.section, "Source text": v.original, "Paraphrase": v.paraphrase,
-                     "Kind": v.kind, "Verdict": v.verdict, "Reading": v.reading, "Rule": v.rule,
-                     "Measured here": format_value(v),
-                     "Spread": spread_text(v.spread, v.unit) if v.kind == "measured" and v.value is not None else "",
-                     "Why / scope": (v.note + scope).strip(),
-                     "Source": source or ("none found" if v.kind == "cited" else "")})
+        status = text(v, "status", lang)
+        scope = " " + status if v.kind == "measured" and v.status and v.status != "current" else ""
+        rows.append({h["claim"]: v.id, h["section"]: v.section, h["original"]: v.original,
+                     h["paraphrase"]: text(v, "paraphrase", lang), h["kind"]: kind_name(v.kind, lang),
+                     h["verdict"]: verdict_name(v.verdict, lang), h["reading"]: text(v, "reading", lang),
+                     h["rule"]: text(v, "rule", lang), h["measured"]: format_value(v, lang),
+                     h["spread"]: (spread_text(v.spread, v.unit, lang)
+                                   if v.kind == "measured" and v.value is not None else ""),
+                     h["why"]: (text(v, "note", lang) + scope).strip(),
+                     h["source"]: source or (_(NONE_FOUND, lang) if v.kind == "cited" else "")})
     return rows
 
 
-def format_value(v: ClaimVerdict) -> str:
+def format_value(v: ClaimVerdict, lang: str | None = None) -> str:
     if v.value is None:
         return ""
     if isinstance(v.value, bool):
-        return "yes" if v.value else "no"
+        return _(YES_NO[v.value], lang)
     if isinstance(v.value, float):
         digits = 2 if abs(v.value) < 10 else 1
-        return f"{v.value:.{digits}f} {v.unit}".strip()
-    return f"{v.value} {v.unit}".strip()
+        return with_unit(f"{v.value:.{digits}f}", v.unit, lang)
+    return with_unit(f"{v.value}", v.unit, lang)

@@ -12,12 +12,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
-# User-facing sentences, in one place (translation, issue 13).
-SAME = "same as the Go that recorded the shipped reference results ({recorded})"
-PATCH = "reference results were recorded with {recorded}; this machine uses {in_use} (same minor, another patch release)"
-MINOR = ("reference results were recorded with {recorded}; this machine uses {in_use} (another minor release: "
-         "compare them with care, or run `gohandbook measure` here)")
-NONE = "no reference results shipped"
+from .i18n import N_, _
+
+# User-facing sentences, in one place (translated where shown, issue 13).
+SAME = N_("same as the Go that recorded the shipped reference results ({recorded})")
+PATCH = N_("reference results were recorded with {recorded}; this machine uses {in_use} (same minor, another patch "
+           "release)")
+MINOR = N_("reference results were recorded with {recorded}; this machine uses {in_use} (another minor release: "
+           "compare them with care, or run `gohandbook measure` here)")
+NONE = N_("no reference results shipped")
 
 _VERSION = re.compile(r"go(\d+)\.(\d+)(?:\.(\d+))?")
 
@@ -59,18 +62,25 @@ def difference(in_use: str, recorded: str) -> str:
     return "same" if a == b else "patch"
 
 
-def mismatch_note(in_use: str, recorded: str | None) -> str:
-    """One sentence comparing the Go in use with the Go of a reference result ('' when they are the same)."""
+def mismatch_part(in_use: str, recorded: str | None) -> tuple[str, dict] | None:
+    """The sentence comparing the Go in use with the Go of a reference result, as (msgid, fields); None when
+    they are the same (measure.Lookup shows it in the page's language)."""
     if not recorded:
-        return ""
+        return None
     kind = difference(in_use, recorded)
-    return "" if kind == "same" else {"patch": PATCH, "minor": MINOR}[kind].format(recorded=recorded, in_use=in_use)
+    return None if kind == "same" else ({"patch": PATCH, "minor": MINOR}[kind], {"recorded": recorded, "in_use": in_use})
 
 
-def doctor_line(in_use: str, folder: Path | None = None) -> tuple[str, bool]:
+def mismatch_note(in_use: str, recorded: str | None, lang: str | None = None) -> str:
+    """One sentence comparing the Go in use with the Go of a reference result ('' when they are the same)."""
+    part = mismatch_part(in_use, recorded)
+    return _(part[0], lang).format(**part[1]) if part else ""
+
+
+def doctor_line(in_use: str, folder: Path | None = None, lang: str | None = None) -> tuple[str, bool]:
     """(text, differs) for `gohandbook doctor`: the reference results' Go against the Go in use."""
     recorded = reference_go(folder)
     if recorded is None:
-        return NONE, False
-    note = mismatch_note(in_use, recorded)
-    return (note or SAME.format(recorded=recorded)), bool(note)
+        return _(NONE, lang), False
+    note = mismatch_note(in_use, recorded, lang)
+    return (note or _(SAME, lang).format(recorded=recorded)), bool(note)

@@ -69,7 +69,7 @@ class Param:
         elif self.kind == "bool":
             text = _("true or false")
         else:
-            text = self.grammar_help or _("a text")
+            text = _(self.grammar_help) if self.grammar_help else _("a text")
         return text + (_(" (or null)") if self.nullable else "")
 
     def validate(self, value: Any) -> Any:

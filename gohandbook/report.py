@@ -209,7 +209,10 @@ def convert_chapter(chapter: Chapter, nb_out: Path, work: Path, profile_name: st
     if nb_out.exists():
         notebook_to_html(nb_out, work / f"{chapter.slug}.html", profile_name=profile_name, status=status, lang=lang)
     else:
-        (work / f"{chapter.slug}.html").write_text(f"<h1>{html.escape(chapter.title)}</h1><pre>{html.escape(error)}</pre>")
+        (work / f"{chapter.slug}.html").write_text(
+            f'<!DOCTYPE html><html lang="{HTML_LANG.get(lang, lang)}"><meta charset="utf-8">'
+            f"<h1>{html.escape(_(chapter.title, lang))}</h1><p>{html.escape(status)}</p><pre>{html.escape(error)}</pre>",
+            encoding="utf-8")
 
 
 def _json_default(obj: Any):
@@ -247,7 +250,7 @@ def results_document(profile: dict[str, Any], outcomes: list[ChapterOutcome], pr
 
 
 def index_html(doc: dict[str, Any]) -> str:
-    from .ch5 import gate_name, gate_state, reason_lines, recommendation_text
+    from .ch1 import gate_name, gate_state, reason_lines, recommendation_text
     from .claims import verdict_name
 
     profile, decision = doc["profile"], doc["decision"]

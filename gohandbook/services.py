@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+from .i18n import LANGS, N_, _, use
 from .params import ParameterError
 
 ROLES = ("current", "go")
@@ -52,6 +53,11 @@ NUMBERS = {"connections": (int, 1, 512), "load_seconds": (float, 0.5, 120), "war
 MODES = ("run", "go_build", "url")
 
 
+# Sentences used in several places (each said in the current language, the profile's while it is read)
+ONE_OF = N_("{value} is not allowed: allowed is one of {allowed}")
+UNKNOWN_KEY = N_("unknown key: {suggestion}allowed keys are {keys}")
+
+
 def _err(name: str, key: str, text: str) -> ParameterError:
     return ParameterError(f"services.{name}.{key}: {text}")
 
@@ -70,32 +76,33 @@ def _strings(name: str, key: str, value: Any) -> list[str]:
         return [value]
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
         return [str(v) for v in value]
-    raise _err(name, key, f"{value!r} is not allowed: allowed is a text or a list of texts")
+    raise _err(name, key, _("{value} is not allowed: allowed is a text or a list of texts").format(value=repr(value)))
 
 
 def _mapping(name: str, key: str, value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping) or not all(isinstance(k, str) and k for k in value):
-        raise _err(name, key, f"{value!r} is not allowed: allowed is a mapping of names to values")
+        raise _err(name, key, _("{value} is not allowed: allowed is a mapping of names to values").format(value=repr(value)))
     if any(isinstance(v, (dict, list)) or v is None for v in value.values()):
-        raise _err(name, key, "values must be texts or numbers")
+        raise _err(name, key, _("values must be texts or numbers"))
     return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()}
 
 
 def _status(name: str, key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
-        raise _err(name, key, f"{value!r} is not allowed: allowed is an HTTP status from 100 to 599")
+        raise _err(name, key, _("{value} is not allowed: allowed is an HTTP status from 100 to 599").format(value=repr(value)))
     return value
 
 
 def _path(name: str, key: str, value: Any, base: Path, *, want_dir: bool | None = None) -> str:
     if not isinstance(value, str) or not value:
-        raise _err(name, key, f"{value!r} is not allowed: allowed is a path")
+        raise _err(name, key, _("{value} is not allowed: allowed is a path").format(value=repr(value)))
     path = Path(value).expanduser()
     path = (path if path.is_absolute() else base / path).resolve()
     if not path.exists():
-        raise _err(name, key, f"{value} does not exist (resolved to {path}; relative paths start at the profile's folder)")
+        raise _err(name, key, _("{value} does not exist (resolved to {path}; relative paths start at the profile's "
+                                "folder)").format(value=value, path=path))
     if want_dir is True and not path.is_dir():
-        raise _err(name, key, f"{path} is not a folder")
+        raise _err(name, key, _("{path} is not a folder").format(path=path))
     return str(path)
 
 
@@ -104,30 +111,32 @@ def _request(name: str, i: int, item: Any, defaults: dict) -> dict:
     if isinstance(item, str):
         item = {"path": item}
     if not isinstance(item, Mapping):
-        raise _err(name, key, f"{item!r} is not allowed: allowed is a path or a mapping with {', '.join(REQUEST_KEYS)}")
+        raise _err(name, key, _("{value} is not allowed: allowed is a path or a mapping with {keys}").format(
+            value=repr(item), keys=", ".join(REQUEST_KEYS)))
     unknown = sorted(set(item) - set(REQUEST_KEYS))
     if unknown:
         from .params import _suggest
 
-        raise _err(name, f"{key}.{unknown[0]}", "unknown key: " + _suggest(unknown[0], dict.fromkeys(REQUEST_KEYS))
-                   + f"allowed keys are {', '.join(REQUEST_KEYS)}")
+        raise _err(name, f"{key}.{unknown[0]}", _(UNKNOWN_KEY).format(
+            suggestion=_suggest(unknown[0], dict.fromkeys(REQUEST_KEYS)), keys=", ".join(REQUEST_KEYS)))
     path = item.get("path")
     if not isinstance(path, str) or not path.startswith("/") or any(c in path for c in " \r\n"):
-        raise _err(name, f"{key}.path", f"{path!r} is not allowed: allowed is a path starting with / (no spaces)")
+        raise _err(name, f"{key}.path", _("{value} is not allowed: allowed is a path starting with / (no spaces)").format(
+            value=repr(path)))
     method = str(item.get("method", "GET")).upper()
     if method not in HTTP_METHODS:
-        raise _err(name, f"{key}.method", f"{item.get('method')!r} is not allowed: allowed is one of {', '.join(HTTP_METHODS)}")
+        raise _err(name, f"{key}.method", _(ONE_OF).format(value=repr(item.get("method")), allowed=", ".join(HTTP_METHODS)))
     headers = dict(defaults["headers"])
     headers.update(_mapping(name, f"{key}.headers", item["headers"]) if "headers" in item else {})
     if "json" in item and "body" in item:
-        raise _err(name, key, "give body or json, not both")
+        raise _err(name, key, _("give body or json, not both"))
     body = ""
     if "json" in item:
         body = json.dumps(item["json"], separators=(",", ":"))
         headers.setdefault("Content-Type", "application/json")
     elif "body" in item:
         if not isinstance(item["body"], str):
-            raise _err(name, f"{key}.body", "must be a text (use json: for a JSON value)")
+            raise _err(name, f"{key}.body", _("must be a text (use json: for a JSON value)"))
         body = item["body"]
     expect_status = (_status(name, f"{key}.expect_status", item["expect_status"]) if "expect_status" in item
                      else defaults["expect_status"])
@@ -140,22 +149,24 @@ def _request(name: str, i: int, item: Any, defaults: dict) -> dict:
 def parse_service(name: str, raw: Any, base: Path) -> dict[str, Any]:
     """One service's definition, checked and normalised (absolute paths, requests expanded)."""
     if not isinstance(raw, Mapping):
-        raise ParameterError(f"services.{name}: must be a mapping of keys ({', '.join(SERVICE_KEYS)})")
+        raise ParameterError(_("services.{name}: must be a mapping of keys ({keys})").format(
+            name=name, keys=", ".join(SERVICE_KEYS)))
     unknown = sorted(set(raw) - set(SERVICE_KEYS))
     if unknown:
         from .params import _suggest
 
-        raise _err(name, unknown[0], "unknown key: " + _suggest(unknown[0], SERVICE_KEYS)
-                   + "allowed keys are " + ", ".join(SERVICE_KEYS))
+        raise _err(name, unknown[0], _(UNKNOWN_KEY).format(suggestion=_suggest(unknown[0], SERVICE_KEYS),
+                                                          keys=", ".join(SERVICE_KEYS)))
     modes = [m for m in MODES if m in raw]
     if len(modes) != 1:
-        raise ParameterError(f"services.{name}: needs exactly one of run, go_build or url"
-                             + (f" (has {', '.join(modes)})" if modes else ""))
+        raise ParameterError(_("services.{name}: needs exactly one of run, go_build or url (has {modes})").format(
+            name=name, modes=", ".join(modes)) if modes else
+            _("services.{name}: needs exactly one of run, go_build or url").format(name=name))
     mode = modes[0]
     svc: dict[str, Any] = {"name": name, "mode": mode, "label": str(raw.get("label", name))}
     role = raw.get("role", "go" if mode == "go_build" else "current")
     if role not in ROLES:
-        raise _err(name, "role", f"{role!r} is not allowed: allowed is one of {', '.join(ROLES)}")
+        raise _err(name, "role", _(ONE_OF).format(value=repr(role), allowed=", ".join(ROLES)))
     svc["role"] = role
     svc["cwd"] = _path(name, "cwd", raw["cwd"], base, want_dir=True) if "cwd" in raw else None
     cwd = Path(svc["cwd"]) if svc["cwd"] else base
@@ -167,35 +178,38 @@ def parse_service(name: str, raw: Any, base: Path) -> dict[str, Any]:
             try:
                 run = shlex.split(run)
             except ValueError as exc:
-                raise _err(name, "run", f"cannot split {run!r}: {exc}") from None
+                raise _err(name, "run", _("cannot split {value}: {error}").format(value=repr(run), error=exc)) from None
         argv = _strings(name, "run", run)
         if not argv or not argv[0]:
-            raise _err(name, "run", "is empty: allowed is a command, e.g. [python3, app.py, --port, '{port}']")
+            raise _err(name, "run", _("is empty: allowed is a command, e.g. [python3, app.py, --port, '{port}']"))
         svc["run"] = argv + args
         if not any("{port}" in a for a in svc["run"]) and not any("{port}" in v for v in env.values()):
-            raise _err(name, "run", "needs {port} in the command (or in an env value such as PORT: '{port}'): "
-                                    "the handbook picks a free loopback port for every start")
+            raise _err(name, "run", _("needs {port} in the command (or in an env value such as PORT: '{port}'): "
+                                      "the handbook picks a free loopback port for every start"))
     elif mode == "go_build":
         svc["go_build"] = _path(name, "go_build", raw["go_build"], base, want_dir=True)
         svc["run"] = args
         if not list(Path(svc["go_build"]).glob("*.go")):
-            raise _err(name, "go_build", f"{svc['go_build']} has no .go files: allowed is a Go main package")
+            raise _err(name, "go_build", _("{path} has no .go files: allowed is a Go main package").format(
+                path=svc["go_build"]))
         if module_root(Path(svc["go_build"])) is None:
-            raise _err(name, "go_build", f"no go.mod in {svc['go_build']} or above: a Go rewrite is its own module")
+            raise _err(name, "go_build", _("no go.mod in {path} or above: a Go rewrite is its own module").format(
+                path=svc["go_build"]))
         if not any("{port}" in a for a in args) and not any("{port}" in v for v in env.values()):
-            raise _err(name, "args", "needs {port} (e.g. args: [-addr, '127.0.0.1:{port}'], or an env value "
-                                     "such as PORT: '{port}'): the handbook picks a free loopback port for every start")
+            raise _err(name, "args", _("needs {port} (e.g. args: [-addr, '127.0.0.1:{port}'], or an env value "
+                                       "such as PORT: '{port}'): the handbook picks a free loopback port for every start"))
     else:
         url = raw["url"]
         parts = urlsplit(url) if isinstance(url, str) else None
         if not parts or parts.scheme != "http" or not parts.hostname or parts.port is None:
-            raise _err(name, "url", f"{url!r} is not allowed: allowed is http://127.0.0.1:PORT (loopback, with a port)")
+            raise _err(name, "url", _("{value} is not allowed: allowed is http://127.0.0.1:PORT (loopback, with a "
+                                      "port)").format(value=repr(url)))
         if not is_loopback(parts.hostname):
-            raise _err(name, "url", f"{parts.hostname} is not a loopback address: the handbook only sends load to "
-                                    "127.0.0.0/8, ::1 or localhost")
+            raise _err(name, "url", _("{host} is not a loopback address: the handbook only sends load to "
+                                      "127.0.0.0/8, ::1 or localhost").format(host=parts.hostname))
         for key in ("args", "env", "cwd", "ship_runtime"):
             if key in raw:
-                raise _err(name, key, "does not apply to a url: service (the handbook does not start it)")
+                raise _err(name, key, _("does not apply to a url: service (the handbook does not start it)"))
         svc["url"] = f"http://{parts.netloc}"
         svc["run"] = []
     if svc["cwd"] is None and mode != "url":  # a command runs in the profile's folder, a Go build in its own
@@ -203,7 +217,7 @@ def parse_service(name: str, raw: Any, base: Path) -> dict[str, Any]:
     svc["env"] = env
     ready = raw.get("ready", "/healthz")
     if not isinstance(ready, str) or not ready.startswith("/"):
-        raise _err(name, "ready", f"{ready!r} is not allowed: allowed is a path starting with /")
+        raise _err(name, "ready", _("{value} is not allowed: allowed is a path starting with /").format(value=repr(ready)))
     svc["ready"] = ready
     defaults = {
         "headers": _mapping(name, "headers", raw["headers"]) if "headers" in raw else {},
@@ -214,21 +228,22 @@ def parse_service(name: str, raw: Any, base: Path) -> dict[str, Any]:
     if isinstance(requests, str):
         requests = [requests]
     if not isinstance(requests, list) or not requests:
-        raise _err(name, "requests", "must be a non-empty list of paths or request mappings")
+        raise _err(name, "requests", _("must be a non-empty list of paths or request mappings"))
     svc["requests"] = [_request(name, i, item, defaults) for i, item in enumerate(requests)]
     ship = _strings(name, "ship", raw["ship"]) if "ship" in raw else []
     svc["ship"] = [_path(name, "ship", s, cwd) for s in ship]
     ship_runtime = raw.get("ship_runtime", "none")
     if ship_runtime not in RUNTIME_SHIPS:
-        raise _err(name, "ship_runtime", f"{ship_runtime!r} is not allowed: allowed is one of {', '.join(RUNTIME_SHIPS)}")
+        raise _err(name, "ship_runtime", _(ONE_OF).format(value=repr(ship_runtime), allowed=", ".join(RUNTIME_SHIPS)))
     svc["ship_runtime"] = ship_runtime
     for key, (kind, lo, hi) in NUMBERS.items():
         if key in raw:
             value = raw[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)) \
                     or not lo <= value <= hi:
-                raise _err(name, key, f"{value!r} is not allowed: allowed is {'an integer' if kind is int else 'a number'} "
-                                      f"from {lo:g} to {hi:g}")
+                text = (_("{value} is not allowed: allowed is an integer from {lo} to {hi}") if kind is int
+                        else _("{value} is not allowed: allowed is a number from {lo} to {hi}"))
+                raise _err(name, key, text.format(value=repr(value), lo=f"{lo:g}", hi=f"{hi:g}"))
             svc[key] = kind(value)
     return svc
 
@@ -237,12 +252,13 @@ def parse_services(raw: Any, base: str | Path | None = None) -> dict[str, dict[s
     """The whole `services:` mapping, in profile order. `base` is the profile's folder."""
     base = Path(base or Path.cwd()).resolve()
     if not isinstance(raw, Mapping) or not raw:
-        raise ParameterError("services: must be a mapping of service names to services, e.g. "
-                             "services: {current: {run: ...}, go: {go_build: ...}}")
+        raise ParameterError(_("services: must be a mapping of service names to services, e.g. "
+                               "services: {current: {run: ...}, go: {go_build: ...}}"))
     out = {}
     for name, spec in raw.items():
         if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum():
-            raise ParameterError(f"services: the name {name!r} is not allowed: allowed are letters, digits, - and _")
+            raise ParameterError(_("services: the name {name} is not allowed: allowed are letters, digits, - and _").format(
+                name=repr(name)))
         out[name] = parse_service(name, spec, base)
     return out
 
@@ -251,7 +267,9 @@ def resolve_in_profile(raw: dict, base: str | Path | None) -> dict:
     """A raw profile mapping with its `services:` checked and replaced by `services_json` (paths made absolute
     against `base`, the profile's folder), so the profile can travel as a mapping from here on."""
     if "services" in raw:
-        raw["services_json"] = to_json(parse_services(raw.pop("services"), base))
+        lang = raw.get("lang") if raw.get("lang") in LANGS else None
+        with use(lang):  # a mistake is said in the profile's language (it may show on a batch's comparison page)
+            raw["services_json"] = to_json(parse_services(raw.pop("services"), base))
     return raw
 
 
@@ -275,16 +293,17 @@ def from_json(text: str) -> dict[str, dict[str, Any]]:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ParameterError(f"services_json is not valid JSON: {exc}") from None
+        raise ParameterError(_("services_json is not valid JSON: {error}").format(error=exc)) from None
     if not isinstance(raw, dict):
-        raise ParameterError("services_json must be a JSON object of service names to services")
+        raise ParameterError(_("services_json must be a JSON object of service names to services"))
     return {name: _renormalise(name, svc) for name, svc in raw.items()}
 
 
 def _renormalise(name: str, svc: Any) -> dict[str, Any]:
     """Check a normalised service again (it came through a notebook parameter, possibly hand-written)."""
     if not isinstance(svc, dict) or svc.get("mode") not in MODES:
-        raise ParameterError(f"services_json: service {name!r} is not a normalised service definition")
+        raise ParameterError(_("services_json: service {name} is not a normalised service definition").format(
+            name=repr(name)))
     raw = {k: v for k, v in svc.items() if k in SERVICE_KEYS and k not in ("run", "args")}
     if svc["mode"] == "run":
         raw["run"] = svc["run"]

@@ -297,6 +297,9 @@ def voila_env(opts: SiteOptions) -> dict[str, str]:
     else:
         env.pop(CHART_SCRIPT_ENV, None)
     env["PYTHONUNBUFFERED"] = "1"
+    # The site's pages show charts from builders that the tests and nbval validate: no schema validation on
+    # the site's first render (~0.25 s a chart; widgets/render.py).
+    env["GOHANDBOOK_SITE_UNVALIDATED_CHARTS"] = "1"
     env.setdefault("GOHANDBOOK_HOME", str(paths.repo_root()))
     env.update(opts.extra_env)
     return env

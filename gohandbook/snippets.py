@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import proc
+from .i18n import N_, _
 from .toolchain import GoToolchain, ToolchainError, find_go
 
 GO_LINES = ("1.21", "1.22")
@@ -258,23 +259,23 @@ def check_go_line(go_line: str, go: GoToolchain | None = None) -> str:
     if go_line.startswith("go"):
         go_line = go_line[2:]
     if go_line not in GO_LINES:
-        raise SnippetError(f"go = {go_line!r} is not allowed: use {' or '.join(GO_LINES)} "
-                           "(the go.mod line before and after per-iteration loop variables)")
+        raise SnippetError(_("go = {value} is not allowed: use {allowed} (the go.mod line before and after "
+                             "per-iteration loop variables)").format(value=repr(go_line), allowed=_(" or ").join(GO_LINES)))
     return go_line
 
 
 def check_memory(memory_mib: float) -> int:
     if isinstance(memory_mib, bool) or not (MIN_MEMORY_MIB <= float(memory_mib) <= MAX_MEMORY_MIB) \
             or float(memory_mib) != int(memory_mib):
-        raise SnippetError(f"memory = {memory_mib!r} MiB is not allowed: allowed is an integer from "
-                           f"{MIN_MEMORY_MIB} to {MAX_MEMORY_MIB} (the program's address space; "
-                           "the Go runtime reserves about 700 MiB of it at start)")
+        raise SnippetError(_("memory = {value} MiB is not allowed: allowed is an integer from {lo} to {hi} (the "
+                             "program's address space; the Go runtime reserves about 700 MiB of it at start)").format(
+            value=repr(memory_mib), lo=MIN_MEMORY_MIB, hi=MAX_MEMORY_MIB))
     return int(memory_mib)
 
 
-HINT_NESTED_FUNC = ("A named function, method or type must start at the left margin of the cell: it is then moved "
+HINT_NESTED_FUNC = N_("A named function, method or type must start at the left margin of the cell: it is then moved "
                     "above main. Inside main, write a function as a literal: `double := func(x int) int { return 2 * x }`.")
-HINT_MOVED = ("Functions and types at the left margin were moved above main, where main's variables are not "
+HINT_MOVED = N_("Functions and types at the left margin were moved above main, where main's variables are not "
               "visible: pass them as arguments, or write the whole program (`package main`, `func main() { ... }`).")
 
 
@@ -312,7 +313,8 @@ def run_snippet(cell: str, *, go_line: str = DEFAULT_GO_LINE, timeout: float = D
                 memory_mib: int = DEFAULT_MEMORY_MIB) -> SnippetResult:
     """Build and run a cell; never raises for the program's own failures (they are in the result)."""
     if not (0 < float(timeout) <= MAX_TIMEOUT):
-        raise SnippetError(f"timeout = {timeout:g} s is out of range: allowed is more than 0 up to {MAX_TIMEOUT:g} s")
+        raise SnippetError(_("timeout = {value} s is out of range: allowed is more than 0 up to {max} s").format(
+            value=f"{timeout:g}", max=f"{MAX_TIMEOUT:g}"))
     go_line = check_go_line(go_line)
     memory_mib = check_memory(memory_mib)
     go = go or find_go()
@@ -367,21 +369,22 @@ def _run_binary(work: Path, result: SnippetResult, timeout: float, max_output: i
     result.memory_limited = result.exit_code not in (0, None) and bool(_OOM_RE.search(result.stderr))
 
 
-def describe(result: SnippetResult) -> str:
-    """A one-line summary: toolchain, go.mod line, timings, outcome."""
+def describe(result: SnippetResult, lang: str | None = None) -> str:
+    """A one-line summary: toolchain, go.mod line, timings, outcome (words in `lang`, default the current one)."""
     parts = [f"{result.go_version}, go.mod `go {result.go_line}`"]
     if result.compile_errors:
-        parts.append("did not compile")
+        parts.append(_("did not compile", lang))
     else:
-        parts.append(f"built in {result.build_seconds:.1f} s")
+        parts.append(_("built in {seconds} s", lang).format(seconds=f"{result.build_seconds:.1f}"))
         if result.timed_out:
-            parts.append(f"stopped after the {result.timeout:g} s timeout")
+            parts.append(_("stopped after the {timeout} s timeout", lang).format(timeout=f"{result.timeout:g}"))
         elif result.memory_limited:
-            parts.append(f"stopped at the {result.memory_mib} MiB memory limit")
+            parts.append(_("stopped at the {mib} MiB memory limit", lang).format(mib=result.memory_mib))
         else:
-            parts.append(f"ran in {result.run_seconds:.2f} s, exit {result.exit_code}")
+            parts.append(_("ran in {seconds} s, exit {code}", lang).format(seconds=f"{result.run_seconds:.2f}",
+                                                                         code=result.exit_code))
     if result.output_truncated:
-        parts.append("output cut")
+        parts.append(_("output cut", lang))
     return " · ".join(parts)
 
 

@@ -8,6 +8,7 @@ give another verdict — so a reader can disagree with a threshold and see what 
 
 from __future__ import annotations
 
+import functools
 import html
 from collections import Counter
 from typing import Any
@@ -68,14 +69,16 @@ def rows(verdicts: list[claims_mod.ClaimVerdict], lang: str | None = None) -> li
     for v in verdicts:
         if v.kind != "measured":
             continue
-        measured = (f"{claims_mod.format_value(v)} ({claims_mod.spread_text(v.spread, v.unit)})" if v.value is not None
-                    else _(NOT_MEASURED, lang).format(status=v.status))
+        text = functools.partial(claims_mod.text, v, lang=lang)   # the claim's texts in the reader's language
+        measured = (f"{claims_mod.format_value(v, lang)} ({claims_mod.spread_text(v.spread, v.unit, lang)})"
+                    if v.value is not None else _(NOT_MEASURED, lang).format(status=text("status")))
         out.append({
-            "id": v.id, "section": v.section, "original": v.original, "reading": v.reading,
-            "metric": f"{v.measurement}: {v.metric}", "why_metric": v.why_metric, "rule": v.rule,
+            "id": v.id, "section": v.section, "original": v.original, "reading": text("reading"),
+            "metric": f"{v.measurement}: {v.metric}", "why_metric": text("why_metric"), "rule": text("rule"),
             "range": range_text(v.value_range, lang),
-            "measured": measured, "verdict": v.verdict, "verdict_shown": claims_mod.verdict_name(v.verdict, lang), "flip": v.flip, "conditions": v.conditions,
-            "provenance": provenance_text(v.provenance) + ("" if v.status in ("current", "") else f" — {v.status}"),
+            "measured": measured, "verdict": v.verdict, "verdict_shown": claims_mod.verdict_name(v.verdict, lang),
+            "flip": text("flip"), "conditions": text("conditions"),
+            "provenance": provenance_text(v.provenance) + ("" if v.status in ("current", "") else f" — {text('status')}"),
         })
     return out
 

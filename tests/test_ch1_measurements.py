@@ -11,7 +11,7 @@ import pytest
 
 from gohandbook import measure, paths, proc
 from gohandbook.measure._binfmt import describe
-from gohandbook.measure.quick_validation import rss_kib, run_loadgen
+from gohandbook.measure.runtimes import rss_kib, run_loadgen
 from gohandbook.measure.static_analysis import match_findings, parse_staticcheck_json, parse_vet_json
 from gohandbook.toolchain import build
 

@@ -7,6 +7,7 @@ import pytest
 from gohandbook import ch2
 from gohandbook.models import reconcile as rc
 from gohandbook.params import ParameterError
+from gohandbook.units import duration
 
 BASE = rc.ReconcileInput(objects=200, requeue_after_s=30.0, changes_per_object_per_hour=0.1, reconcile_seconds=0.1)
 
@@ -118,11 +119,11 @@ def test_concurrency_table_marks_the_wrong_cells():
     assert any("context.Context" in r["Assessment"] for r in rows)
 
 
-def test_backoff_rows_and_duration_text():
+def test_backoff_rows_and_durations():
     rows = ch2.backoff_rows(20)
     assert rows[0]["delay_s"] == 0.005 and rows[-1]["delay_s"] == 1000
-    assert ch2.duration_text(float("inf")).startswith("unbounded")
-    assert ch2.duration_text(0.2) == "200 ms" and ch2.duration_text(7200 * 2) == "4.0 h"
+    assert duration(float("inf")).startswith("unbounded")
+    assert duration(0.2) == "200 ms" and duration(7200 * 2) == "4.0 h"
 
 
 def test_key_figures_always_include_the_model():

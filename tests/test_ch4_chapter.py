@@ -178,3 +178,40 @@ def test_every_measured_section_says_when_its_result_is_not_current(monkeypatch)
         section(params)
         banners = [o.data for o in shown if "Showing an older result" in (getattr(o, "data", "") or "")]
         assert len(banners) == 1 and "the sample changed" in banners[0], name
+
+
+def test_findings_in_chart_titles_are_computed_from_the_results():
+    """Issue 15: a chart title states what the results say, not a fixed finding."""
+    from widgets import ch4 as ui, charts_ch4 as charts
+
+    def run(model_p, state, model_bad=4.0, bad=5):
+        return {"label": "plan", "run": 1, "model_bad": model_bad, "measured_bad": bad, "model_p_rollback": model_p,
+                "measured_state": state}
+
+    agree = charts.canary_measured_chart([run(0.9, "rolled_back"), run(0.1, "promoted")], "p").to_dict()["title"]["text"]
+    disagree = charts.canary_measured_chart([run(0.9, "promoted"), run(0.1, "promoted")], "p").to_dict()["title"]["text"]
+    assert "2 of 2 runs" in agree and "1 of 2 runs" in disagree and "8.0 expected, 10 measured" in agree
+    s = {"faults": ["latency", "kill"], "latency": {"during_vs_before_qps_pct": 40.0, "recovered": True},
+         "kill": {"during_vs_before_qps_pct": 80.0, "recovered": False}}
+    assert ui.chaos_title(s, "en") == "1 of 2 faults recovered once cleared; latency hurt throughput most (40 % of before)"
+    assert ui.chaos_title(s, "zh").startswith("2 个故障中有 1 个在清除后恢复；延迟")
+
+
+def test_fixed_prose_lives_in_the_chapters_markdown_not_in_the_widgets():
+    import inspect
+
+    import nbformat
+
+    from gohandbook import paths
+    from widgets import ch4 as ui
+
+    source = inspect.getsource(ui)
+    markdown = {lang: " ".join(c.source for c in nbformat.read(folder / "04-risks-and-rollout.ipynb", as_version=4).cells
+                               if c.cell_type == "markdown")
+                for lang, folder in (("en", paths.notebooks_dir()), ("zh", paths.notebooks_dir() / "zh"))}
+    for english, chinese in (("says nothing about Node.js", "没有提到 Node.js"), ("cascades need a cluster", "级联故障需要集群"),
+                             ("third-party `bodyclose` linter", "`bodyclose` linter"),
+                             ("captures a function parameter, not a loop variable", "捕获的是函数参数而不是循环变量")):
+        assert english in markdown["en"] and chinese in markdown["zh"]
+        assert english.strip("`") not in source and chinese not in source
+    assert "standard library only, so it lists just its own module" not in source   # counted from the result now

@@ -130,3 +130,129 @@ def test_table_rows_show_scope_only_for_measured_claims_and_name_missing_sources
     rows = claims.table_rows([measured, cited])
     assert rows[0]["Why / scope"] == "n stale" and rows[0]["Source"] == ""
     assert rows[1]["Why / scope"] == "" and rows[1]["Source"] == "none found"
+
+
+# --- Chinese twins (issue 13): every English text a reader sees has a faithful Chinese translation beside it ---
+
+import copy  # noqa: E402
+import re  # noqa: E402
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_ENGLISH_WORDS = re.compile(r"\b[A-Za-z]{3,}(?:\s+[A-Za-z]{3,}){2,}\b")  # three English words in a row
+_ENGLISH_FUNCTION_WORDS = re.compile(r"\b(the|and|is|are|of|with|which|that|this|not|from|but|was|were|its|than)\b", re.I)
+_QUOTED = re.compile(r"`[^`]*`|'[^']*'|“[^”]*”")   # code and quoted English stay as they are
+
+
+def _twins(ledger_claims):
+    for c in ledger_claims:
+        for name in claims.TEXT_FIELDS:
+            if c.get(name):
+                yield c, name
+
+
+def test_every_english_text_has_a_chinese_twin(ledger_claims):
+    missing = [f"{c['id']}.{name}_zh" for c, name in _twins(ledger_claims)
+               if not isinstance(c.get(name + "_zh"), str) or not _CJK.search(c[name + "_zh"])]
+    assert missing == []
+    assert sum(1 for _ in _twins(ledger_claims)) >= 300   # paraphrase + note of all 143, and more
+
+
+def test_chinese_twins_keep_every_number_of_the_english(ledger_claims):
+    """A dropped or changed figure is the likeliest translation error; figures are identical in both languages."""
+    dropped = {f"{c['id']}.{name}": missing for c, name in _twins(ledger_claims)
+               if (missing := sorted(set(_NUMBER.findall(str(c[name]))) - set(_NUMBER.findall(c[name + "_zh"]))))}
+    assert dropped == {}
+
+
+def test_chinese_twins_are_translations_not_copies(ledger_claims):
+    """No English sentence left in a twin: English function words appear only inside code or quotes."""
+    untranslated = {f"{c['id']}.{name}": words for c, name in _twins(ledger_claims)
+                    if (words := _ENGLISH_FUNCTION_WORDS.findall(_QUOTED.sub("", c[name + "_zh"])))}
+    assert untranslated == {}
+
+
+def test_a_claim_without_a_chinese_twin_is_rejected_with_its_id_and_field(ledger_claims):
+    broken = copy.deepcopy(next(c for c in ledger_claims if c["kind"] == "measured"))
+    del broken["why_metric_zh"]
+    problems = schema_problems([broken])
+    assert problems == [f"claim #1 ({broken['id']}): why_metric has no Chinese twin: add why_metric_zh beside it "
+                        "(a faithful translation)"]
+    broken["why_metric_zh"] = ""
+    assert any("why_metric_zh" in p for p in schema_problems([broken]))
+
+
+def test_text_picks_the_language_and_falls_back_to_english_only_without_a_twin():
+    c = {"paraphrase": "Go is fast.", "paraphrase_zh": "Go 很快。", "note": "only English"}
+    assert claims.text(c, "paraphrase", "zh") == "Go 很快。"
+    assert claims.text(c, "paraphrase", "en") == "Go is fast."
+    assert claims.text(c, "note", "zh") == "only English"
+    assert claims.text(c, "reading", "zh") == ""
+    v = ledger(lambda name: _Found({"a": {"x": 60.0, "y": 10.0}}),
+               claims=[_claim(paraphrase_zh="释义", note="n", note_zh="说明",
+                              verdict={"ratio": ["a.x", "a.y"], "unit": "x", "range": [0, 100], "holds": {"ge": 3},
+                                       "partly": {"ge": 1.5}})])[0]
+    assert (claims.text(v, "paraphrase", "zh"), claims.text(v, "note", "zh")) == ("释义", "说明")
+    assert claims.text(v, "rule", "en") == "holds if ≥ 3 x; partly holds if ≥ 1.5 x; otherwise does not hold"
+    assert claims.text(v, "rule", "zh") == "成立：≥ 3 x；部分成立：≥ 1.5 x；否则不成立"
+    assert claims.text(v, "flip", "zh") == "低于 3 x 时“部分成立”"
+
+
+def _ledger_sample(ledger_claims):
+    """Real claims of every kind, one measured with a value, one not measured, judged without the cache."""
+    chosen = {}
+    for c in ledger_claims:
+        chosen.setdefault(c["kind"], c)
+    measured = [c for c in ledger_claims if c["kind"] == "measured" and c["verdict"].get("metric")
+                and not isinstance(c["verdict"]["range"][0], bool) and c["verdict"].get("unit") == "connections"][0]
+
+    def lookup(name):
+        if name != measured["measurement"]:
+            return _Found(None, status="missing")
+        summary: dict = {}
+        node = summary
+        *parents, leaf = measured["verdict"]["metric"].split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = 12345
+        return _Found(summary, status="stale")
+    return ledger(lookup, claims=list(chosen.values()) + [measured])
+
+
+def test_table_rows_in_chinese_have_chinese_headers_and_texts(ledger_claims):
+    verdicts = _ledger_sample(ledger_claims)
+    assert {v.kind for v in verdicts} == set(claims.KINDS)
+    english, chinese = claims.table_rows(verdicts, "en"), claims.table_rows(verdicts, lang="zh")
+    assert list(english[0]) == ["Claim", "§", "Source text", "Paraphrase", "Kind", "Verdict", "Reading", "Rule",
+                                "Measured here", "Spread", "Why / scope", "Source"]
+    assert all(_CJK.search(h) for h in chinese[0] if h != "§")
+    for en_row, zh_row in zip(english, chinese):
+        by_key = dict(zip(en_row, zh_row.values()))          # English header -> Chinese cell
+        assert by_key["Claim"] == en_row["Claim"] and by_key["Source text"] == en_row["Source text"]
+        for key in ("Paraphrase", "Kind", "Verdict", "Why / scope", "Reading", "Rule", "Spread"):
+            if en_row[key]:
+                assert _CJK.search(by_key[key]), (key, by_key[key])
+                assert not _ENGLISH_WORDS.search(by_key[key].replace("one run", "")), (key, by_key[key])
+        assert _NUMBER.findall(by_key["Measured here"]) == _NUMBER.findall(en_row["Measured here"])
+    measured = next(r for r, v in zip(chinese, verdicts) if v.value is not None)
+    assert measured["本机实测"] == "12345 个连接" and "否则不成立" in measured["规则"]
+    assert any(r["出处"] == "未找到" for r, v in zip(chinese, verdicts) if v.kind == "cited" and not v.source) or \
+        all(v.source for v in verdicts if v.kind == "cited")
+
+
+def test_statuses_are_shown_in_chinese(ledger_claims):
+    verdicts = {v.kind: v for v in _ledger_sample(ledger_claims)}
+    assert claims.text(verdicts["model"], "status", "zh").startswith("由第 ")
+    assert claims.text(verdicts["unverifiable"], "status", "zh") == \
+        next(c["why_zh"] for c in ledger_claims if c["id"] == verdicts["unverifiable"].id)
+    assert claims.text(verdicts["cited"], "status", "zh").startswith("出处：")
+    planned = ledger(lambda name: _Found({}), claims=[_claim(measurement="not_built_yet")])[0]
+    assert claims.text(planned, "status", "zh") == "测量 not_built_yet 计划在第 1 章实现"
+    assert planned.status == "measurement not_built_yet is planned for chapter 1"
+
+
+def test_the_caches_reason_is_shown_in_chinese_where_the_lookup_can_say_it():
+    missing = measure.Lookup.explained(None, "missing", (measure.MISSING_REASON, {"name": "quick_validation"}))
+    v = ledger(lambda name: missing, claims=[_claim(note="n", note_zh="说明")])[0]
+    assert v.verdict == "not measured yet" and v.status.startswith("quick_validation has not been measured")
+    assert claims.text(v, "status", "zh") == measure.say_all(missing.why, "zh") != v.status

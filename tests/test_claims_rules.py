@@ -130,3 +130,29 @@ def test_claims_table_shows_reading_rule_value_and_spread():
         pytest.skip("no chapter 1 result in the cache or the reference results")
     assert all(r["Spread"] for r in with_value)
     assert any(r["Spread"].endswith("runs") for r in with_value)   # medians of repeated runs carry their range
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_UNITS = {"ms", "MB", "MiB", "cycles", "goroutine"}   # units, and Go's goroutine (glossary), stay as they are
+
+
+@pytest.mark.parametrize("claim", MEASURED, ids=lambda c: c["id"])
+def test_rules_and_flips_read_as_chinese_with_the_same_figures(claim):
+    """The rule, and the nearest value that would flip the verdict, for every value the rule can meet."""
+    rule = claim["verdict"]
+    pairs = [(rule_text(rule), rule_text(rule, "zh"))]
+    pairs += [(flip_text(rule, v), flip_text(rule, v, "zh")) for v in range_samples(rule)]
+    for en, zh in pairs:
+        assert _NUMBER.findall(zh) == _NUMBER.findall(en), (en, zh)
+        assert set(_LATIN_WORD.findall(zh)) <= _UNITS, (en, zh)
+        assert re.search(r"[\u4e00-\u9fff]", zh), zh
+
+
+def test_verdicts_page_in_chinese_shows_the_chinese_texts_of_the_ledger():
+    page = verdicts.verdicts_fragment(lang="zh")
+    for c in MEASURED:
+        for name in ("reading", "why_metric", "conditions"):
+            if c.get(name):
+                assert html.escape(c[name + "_zh"]) in page, (c["id"], name)
+                assert html.escape(c[name]) not in page, (c["id"], name)

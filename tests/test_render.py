@@ -141,9 +141,9 @@ def _report_page(tmp_path: Path) -> Path:
 
 
 def _browser(p):
-    return p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    from benchmarks import pagestate
+
+    return pagestate.launch(p.chromium)
 
 
 @pytest.mark.slow
@@ -166,3 +166,22 @@ def test_report_page_fits_1280_px_and_a4_paper_without_cut_text(tmp_path):
             assert breaks == ["auto", "page"]  # a section right under the chapter title stays with it
         finally:
             browser.close()
+
+
+def test_site_kernels_skip_chart_validation_on_first_render_and_lab_keeps_it(monkeypatch):
+    """The site's first render skips Altair's schema validation (tests and nbval validate the same builders);
+    JupyterLab and nbval, without the site's environment, still validate every chart they show."""
+    import altair as alt
+
+    from gohandbook import site
+    from widgets import render
+    from widgets.charts import inline
+
+    assert site.voila_env(site.SiteOptions(port=1, preheat=False))[render.SKIP_VALIDATION_ENV] == "1"
+    bad = alt.Chart(inline([{"x": 1}])).mark_point().encode(x="x:Q")
+    bad.width = "wide"   # not a size: the schema refuses it
+    monkeypatch.delenv(render.SKIP_VALIDATION_ENV, raising=False)
+    with pytest.raises(Exception):
+        render.chart_widget(bad)
+    monkeypatch.setenv(render.SKIP_VALIDATION_ENV, "1")
+    assert render.chart_widget(bad).chart is bad

@@ -71,14 +71,14 @@ def test_chapter1_page_shows_measured_figures_and_verdicts(built):
 
 
 def test_pages_render_offline_in_a_real_browser(built):
+    from benchmarks import pagestate
+
     pw = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
     outside, errors = [], []
     with pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = pagestate.launch(p.chromium)
         try:
             context = browser.new_context()
 

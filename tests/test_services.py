@@ -215,14 +215,19 @@ def test_current_stack_control_rereads_the_cache_and_moves_the_gates(monkeypatch
                                                                              {"quick_validation": fake,
                                                                               "go_binary_size": fake,
                                                                               "static_analysis": fake})[1])
+    monkeypatch.setattr(type(ch1.CHAPTER), "lookup", lambda self, params, name: (reads.append(params["current_stack"]),
+                                                                                 fake)[1])
     shown = []
     monkeypatch.setattr(render, "display", lambda obj: None)
     monkeypatch.setattr("IPython.display.display", shown.append)
     params = ch1.PARAMS.validate({"current_stack": "node", "live_widgets": True})
     ui.validation_section(params)
     ui.gates_section(params)
-    panel = next(w for w in shown if isinstance(w, W.VBox))
-    stack, chart, sentences = panel.children[1], panel.children[2], panel.children[3]
+    from widgets import controls
+
+    peers = controls.SHOWN[(1, "peers")]            # the current-stack panel, built from the declaration
+    assert peers.box in shown
+    stack, chart, sentences = peers.controls["current_stack"], peers.views["chart"], peers.views["comparison"]
     gates = next(w for w in shown if isinstance(w, W.HTML))
     text = lambda w: w.value.replace("<wbr>", "")  # noqa: E731 (tables may break long words)
     assert stack.value == "node" and "Go/node" in text(gates) and "current 50.0 ms" in text(sentences)

@@ -26,15 +26,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import pagestate   # the page-state reading shared with benchmarks/voila_latency.py
+from benchmarks.pagestate import CHROMIUM, OUTSIDE
 from gohandbook import measure, paths, proc, site
 from gohandbook.chapters import chapters
 
 from .conftest import REPO
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-OUTSIDE = re.compile(r"^(?!http://127\.0\.0\.1|ws://127\.0\.0\.1|data:|blob:).*")
 ALL_CHARTS_DRAWN = "() => [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('svg'))"
 RENDER_TIMEOUT_MS = 240_000    # a cold chapter page under load on 2 shared cores
 CULL_IDLE, CULL_INTERVAL = 6, 1   # the small culling server's (the main server keeps the defaults)
@@ -449,7 +447,7 @@ def served(tmp_path_factory):
     with site.start(opts) as server:
         # Not waiting for the preheated pages: the first browser test opens every page on this
         # freshly started server (as the first readers after a restart or deploy would).
-        yield {"opts": opts, "server": server, "cache": cache, "before": before, "pages_opened": 0}
+        yield {"opts": opts, "server": server, "cache": cache, "before": before}
 
 
 @pytest.fixture(scope="module")
@@ -457,7 +455,7 @@ def browser(served):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = pagestate.launch(p.chromium)
         try:
             yield b
         finally:
@@ -504,42 +502,12 @@ def _wait_for_chart(page) -> None:
     page.wait_for_selector(".vega-embed svg text", timeout=RENDER_TIMEOUT_MS)
 
 
-# [page shown, charts, charts drawn, controls]: the state of a page as a reader sees it
-PAGE_STATE_JS = """() => {
-  const cells = document.querySelector('#rendered_cells');
-  const shown = !!cells && getComputedStyle(cells).display !== 'none';
-  const charts = [...document.querySelectorAll('.vega-embed')];
-  const controls = document.querySelectorAll('.widget-slider, .widget-dropdown, .widget-toggle-buttons, '
-                                            + '.widget-text, .widget-checkbox, .widget-radio, .widget-button');
-  return [shown && document.readyState === 'complete', charts.length,
-          charts.filter(c => c.querySelector('svg')).length, controls.length];
-}"""
 FRESH_BOUND_S = 60    # generous while other work shares the machine; the goal (10 s) is measured by
                       # benchmarks/voila_latency.py on a quiet machine
 
 
-def _time_to_charts_and_controls(page, url: str, limit: float, settle: float = 2.0, charts_needed: bool = True,
-                                 controls_needed: bool = True) -> dict:
-    """Open `url` and follow the page: seconds until its text shows, and until every chart is drawn
-    and the controls are there (the state then unchanged for `settle` s). None if not in `limit` s."""
-    t0 = time.monotonic()
-    page.goto(url, wait_until="commit", timeout=limit * 1000)
-    text = ready_since = last = None
-    while time.monotonic() - t0 < limit:
-        shown, charts, drawn, controls = page.evaluate(PAGE_STATE_JS)
-        now = time.monotonic() - t0
-        if shown and text is None:
-            text = now
-        if shown and (charts or not charts_needed) and drawn == charts and (controls or not controls_needed):
-            if (charts, controls) != last:
-                last, ready_since = (charts, controls), now
-            elif now - ready_since >= settle:
-                return {"text_s": round(text, 1), "ready_s": round(ready_since, 1), "charts": charts,
-                        "controls": controls}
-        else:
-            last = ready_since = None
-        time.sleep(0.1)
-    return {"text_s": text and round(text, 1), "ready_s": None}
+def _s(seconds: float | None) -> str:
+    return "never" if seconds is None else f"{seconds:.1f} s"
 
 
 def _get(port: int, path: str) -> tuple[int, str]:
@@ -559,37 +527,45 @@ def _kernel_status(port: int, kernel_id: str) -> int:
 
 
 @pytest.mark.slow
-def test_every_page_shows_charts_and_controls_soon_on_a_fresh_server_and_again(served, browser):
-    """The first browser test: every page opened on the freshly started server (no page waited for
-    its preheated kernel), then each a second time; each shows its charts and controls with its
-    text. Prints the timings; asserts only a generous bound (the machine is shared)."""
-    if served["pages_opened"]:
-        pytest.skip("the server is not fresh any more (run this test first, in file order)")
-    port = served["opts"].port
+def test_every_page_renders_offline_with_charts_and_controls_soon_on_a_fresh_server_and_again(served, browser):
+    """The first browser test (file order): every page opened on the freshly started server (no page waited
+    for its preheated kernel), then each a second time. Each time each page shows its charts (every one
+    drawn) and controls with its text, with code hidden, no failed cell, the navigation bar, nothing fetched
+    from outside and no JavaScript error. Prints the timings; asserts only a generous bound (the machine
+    is shared)."""
+    nav = dict(site.navigation())
+    checked = []
+
+    def rendered_offline_with_code_hidden(round_: str, notebook: str, page) -> None:
+        page.wait_for_load_state("networkidle", timeout=RENDER_TIMEOUT_MS)
+        assert page.evaluate(ALL_CHARTS_DRAWN), (round_, notebook)   # a chart whose widget failed never draws
+        text = page.locator("body").inner_text()
+        assert "There was an error when executing cell" not in text, (round_, notebook)
+        assert "Traceback" not in text, (round_, notebook)
+        # code hidden: no editor, no input source of a code cell (a Markdown cell may quote code)
+        assert page.locator(".jp-CodeCell .jp-InputArea .cm-content, .jp-CodeCell .jp-InputArea pre").count() == 0, \
+            (round_, notebook)
+        assert "import " not in "".join(page.locator(".jp-CodeCell .jp-InputArea").all_inner_texts()), notebook
+        # navigation bar: every page, the current one marked
+        assert page.locator(".gh-nav a").count() == len(nav) - 1, notebook
+        assert page.locator(".gh-nav .gh-nav-current").inner_text() == nav[notebook]
+        checked.append((round_, notebook))
+
     watch = Watch(browser)
-    timings = {}
     try:
-        for round_ in ("fresh", "second"):
-            for notebook, _title in site.navigation():
-                page = watch.page(f"{round_} {notebook}")
-                static = notebook in {n for n, _ in site.EXTRA_PAGES}   # text and tables only
-                timings[round_, notebook] = _time_to_charts_and_controls(
-                    page, site.page_url(port, notebook), limit=RENDER_TIMEOUT_MS / 1000,
-                    charts_needed=notebook != site.INDEX and not static, controls_needed=not static)
-                served["pages_opened"] += 1
-                page.close(run_before_unload=True)
-            if round_ == "fresh":
-                # the second opens get preheated kernels, as on a server that has been up a while
-                site.wait_until_preheated(served["server"], [nb for nb, _ in site.navigation()], timeout=120)
+        timings, _settled = pagestate.every_page_twice(watch.page, served["opts"].port, served["server"],
+                                                       limit=RENDER_TIMEOUT_MS / 1000, preheat_timeout=120,
+                                                       visit=rendered_offline_with_code_hidden)
         load = Path("/proc/loadavg").read_text().split()[:3]
         for (round_, notebook), t in timings.items():
-            print(f"site {round_:6} {notebook:32} text {t['text_s']} s, charts and controls {t['ready_s']} s "
+            print(f"site {round_:6} {notebook:32} text {_s(t.text_s)}, charts and controls {_s(t.ready_s)} "
                   f"(load average {' '.join(load)})")
         for (round_, notebook), t in timings.items():
-            assert t["ready_s"] is not None and t["ready_s"] <= FRESH_BOUND_S, (round_, notebook, t)
+            assert t.ready_s is not None and t.ready_s <= FRESH_BOUND_S, (round_, notebook, t)
             if notebook != site.INDEX:
                 # the controls and charts come with the text, not half a minute after it
-                assert t["ready_s"] - t["text_s"] <= FRESH_BOUND_S / 2, (round_, notebook, t)
+                assert t.ready_s - t.text_s <= FRESH_BOUND_S / 2, (round_, notebook, t)
+        assert checked == list(timings)
         assert watch.outside == [] and watch.errors == []
     finally:
         watch.close()
@@ -615,27 +591,11 @@ def test_chart_widgets_get_time_to_load_on_a_busy_server(served, browser):
 
 
 @pytest.mark.slow
-def test_every_page_renders_offline_with_code_hidden(served, browser):
+def test_folder_listing_redirect_and_error_page_fetch_nothing_from_outside(served, browser):
+    """The site's own pages besides the notebooks (each notebook page is checked by the first browser test)."""
     port = served["opts"].port
-    nav = site.navigation()
     watch = Watch(browser)
     try:
-        for notebook, title in nav:
-            page = watch.page(notebook)
-            _open(page, site.page_url(port, notebook))
-            # every chart on the page has drawn (a chart whose widget failed would never get its <svg>)
-            page.wait_for_function(ALL_CHARTS_DRAWN, timeout=RENDER_TIMEOUT_MS)
-            text = page.locator("body").inner_text()
-            assert "There was an error when executing cell" not in text, notebook
-            assert "Traceback" not in text, notebook
-            # code hidden: no editor, no input source of a code cell (a Markdown cell may quote code)
-            assert page.locator(".jp-CodeCell .jp-InputArea .cm-content, .jp-CodeCell .jp-InputArea pre").count() == 0, \
-                notebook
-            assert "import " not in "".join(page.locator(".jp-CodeCell .jp-InputArea").all_inner_texts()), notebook
-            # navigation bar: every page, the current one marked
-            assert page.locator(".gh-nav a").count() == len(nav) - 1, notebook
-            assert page.locator(".gh-nav .gh-nav-current").inner_text() == title
-            page.close()
         page = watch.page("tree")  # the folder listing (Voila's own page template)
         page.goto(f"http://127.0.0.1:{port}/?tree", wait_until="networkidle", timeout=60_000)
         page.close()
@@ -760,11 +720,8 @@ display(W.VBox([slider, echo]))
 """
 
 
-@pytest.mark.slow
-def test_preheated_kernel_survives_idle_and_closed_page_is_culled(browser, tmp_path):
-    """A small server with short culling times: a preheated kernel idle for longer than the cull
-    timeout still serves its visitor (the site's kernel manager restarts its idle clock when it
-    leaves the pool), and the kernel of a closed page is stopped."""
+def _tiny_site(tmp_path: Path) -> Path:
+    """A notebooks folder holding only tiny.ipynb (TINY_NOTEBOOK)."""
     import nbformat
 
     folder = tmp_path / "notebooks"
@@ -772,6 +729,15 @@ def test_preheated_kernel_survives_idle_and_closed_page_is_culled(browser, tmp_p
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TINY_NOTEBOOK)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, folder / "tiny.ipynb")
+    return folder
+
+
+@pytest.mark.slow
+def test_preheated_kernel_survives_idle_and_closed_page_is_culled(browser, tmp_path):
+    """A small server with short culling times: a preheated kernel idle for longer than the cull
+    timeout still serves its visitor (the site's kernel manager restarts its idle clock when it
+    leaves the pool), and the kernel of a closed page is stopped."""
+    folder = _tiny_site(tmp_path)
     opts = site.SiteOptions(port=proc.free_port(), notebooks_dir=folder, cull_idle=CULL_IDLE,
                             cull_interval=CULL_INTERVAL)
     with site.start(opts) as server:
@@ -847,13 +813,7 @@ def test_kernel_cap_holds_under_cancelled_page_loads_and_the_count_falls_back(tm
     the kernel count never exceeds the cap, loads past it get the "busy" page (HTTP 503, an HTML
     page with a retry hint, not a traceback), and the kernels of the abandoned loads are reclaimed
     within seconds (culling), back to the one preheated kernel."""
-    import nbformat
-
-    folder = tmp_path / "notebooks"
-    folder.mkdir()
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TINY_NOTEBOOK)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, folder / "tiny.ipynb")
+    folder = _tiny_site(tmp_path)
     cap = 4
     opts = site.SiteOptions(port=proc.free_port(), notebooks_dir=folder, max_kernels=cap, cull_idle=5,
                             cull_interval=1)

@@ -15,8 +15,9 @@ import ipywidgets as W
 from gohandbook import ch1, ch5
 from gohandbook.claims import verdict_name
 from gohandbook.i18n import N_, _
+from gohandbook.measure import provenance_in
 
-from .render import show_chart, show_html, table_html, verdict_classes
+from .render import recommendation_html, show_chart, show_html, table_html, verdict_classes
 
 VERDICT_COLORS = {"holds": "#2f855a", "partly holds": "#b7791f", "does not hold": "#c53030", "outdated": "#6b46c1",
                   "not measured yet": "#a0aec0", "cited": "#2b6cb0", "unverifiable": "#718096", "model": "#319795"}
@@ -26,25 +27,12 @@ def verdict_column(lang: str) -> dict[str, dict[str, str]]:
     return {_("Verdict / status", lang): verdict_classes(lang)}
 
 
-def recommendation_html(params: dict, result) -> str:
-    """The decision matrix's recommendation and its main reasons, in the page's language."""
-    lang = params.get("lang", "en")
-    css = {"adopt": "gh-callout", "validate": "gh-warn", "hold": "gh-warn"}[result.recommendation]
-    reasons = "".join(f"<li>{html.escape(r)}</li>" for r in ch5.reason_lines(result, lang))
-    head = _("Recommendation for “{profile}”: {text}", lang).format(
-        profile=html.escape(params["profile_name"]), text=html.escape(ch5.recommendation_text(result, lang)))
-    score = _("(score {score}, threshold ±{threshold})", lang).format(
-        score=f"{result.score:+.2f}", threshold=f"{params['adopt_threshold']:g}")
-    main = _("Main reasons:", lang)
-    return f'<div class="{css}"><b>{head}</b> {score}<br>{main}<ul>{reasons}</ul></div>'
-
-
 def scorecard(params: dict) -> None:
     lang = params["lang"]
     result = ch1.decide(params)
     gates = ch1.gates(params, ch1.CHAPTER.results(params))
     show_html(recommendation_html(params, result))
-    show_html(table_html([{_("Gate", lang): ch5.gate_name(g.name, lang),
+    show_html(table_html([{_("Gate", lang): ch1.gate_name(g.name, lang),
                            _("Passed", lang): {True: _("yes", lang), False: _("no", lang),
                                                None: _("undecided", lang)}[g.passed],
                            _("Detail", lang): g.detail} for g in gates],
@@ -54,7 +42,7 @@ def scorecard(params: dict) -> None:
     rows = [{_("Ch.", lang): f["chapter"], _("Figure", lang): _(f["figure"], lang),
              _("Value", lang): _("not measured", lang) if f["value"] is None else f"{f['value']:g} {f['unit']}".strip(),
              _("Band / spread", lang): f.get("band", ""), _("Kind", lang): ch5.claims_mod.kind_name(f["kind"], lang),
-             _("Status", lang): _(f["status"], lang), _("Provenance", lang): f["provenance"]} for f in figures]
+             _("Status", lang): _(f["status"], lang), _("Provenance", lang): provenance_in(f["provenance"], lang)} for f in figures]
     show_html(table_html(rows, caption=_("Headline figures from each chapter's cached results and models; "
                                          "nothing here was re-run for this page.", lang)))
 

@@ -9,7 +9,8 @@ from typing import Any, Sequence
 
 import altair as alt
 
-from gohandbook.models.decision import MatrixResult, WEIGHT_MAX
+from gohandbook.i18n import N_, _
+from gohandbook.models.decision import OUTCOMES, WEIGHT_MAX, MatrixResult
 
 FOR, AGAINST = "#2b6cb0", "#c05621"
 
@@ -20,6 +21,20 @@ LABEL_LIMIT = 240   # px of an axis label before it ends in "…"
 COLUMNS = 3
 
 
+def inline(rows) -> dict:
+    """Inline data as a plain dict of a tuple, not alt.Data(values=list): Altair then neither wraps and validates
+    every row nor deep-copies the rows into every layer, which made each live update several times slower
+    (benchmarks/live_controls.py). The spec it produces is the same."""
+    return {"values": tuple(rows)}
+
+
+def title(text: str, *subtitle: str | Sequence[str], **style) -> alt.TitleParams:
+    """A chart title anchored left; subtitles may be strings or lists of lines (empty ones dropped).
+    Wrapping to the chart width happens once, at render (`fit_title`), for Chinese and English alike."""
+    lines = [line for part in subtitle for line in ([part] if isinstance(part, str) else part) if line]
+    return alt.TitleParams(text, subtitle=lines, anchor="start", **style)
+
+
 def value_axis(log: bool, **kwargs) -> alt.Axis:
     """A quantitative axis whose tick labels never overlap: a log axis labels at most ~5 ticks
     (1, 10, 100 … with 2 and 5 between when they fit), a linear one keeps plain numbers (no "1e+1")."""
@@ -28,96 +43,120 @@ def value_axis(log: bool, **kwargs) -> alt.Axis:
     return alt.Axis(tickCount=4, labelOverlap=True, labelSeparation=6, **kwargs)
 
 
-def decision_contributions(result: MatrixResult, threshold: float) -> alt.Chart:
-    rows = [{"criterion": c.label, "points": c.points, "side": "for Go" if c.sign > 0 else "against Go",
-             "answer": c.answer, "weight": c.weight} for c in result.contributions]
-    order = [c.label for c in result.contributions]
-    bars = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("points:Q", title="Contribution to the score (−1 … +1)", scale=alt.Scale(domain=[-1, 1])),
+def decision_contributions(result: MatrixResult, threshold: float, lang: str = "en") -> alt.Chart:
+    """The score as signed bars, one per criterion (they add up to the score), in `lang`."""
+    sides = {+1: _("for Go", lang), -1: _("against Go", lang)}
+    rows = [{"criterion": _(c.label, lang), "points": c.points, "side": sides[c.sign], "answer": c.answer,
+             "weight": c.weight} for c in result.contributions]
+    order = [r["criterion"] for r in rows]
+    bars = alt.Chart(inline(rows)).mark_bar().encode(
+        x=alt.X("points:Q", title=_("Contribution to the score (−1 … +1)", lang), scale=alt.Scale(domain=[-1, 1])),
         y=alt.Y("criterion:N", title=None, sort=order, axis=alt.Axis(labelLimit=360)),
-        color=alt.Color("side:N", title=None, scale=alt.Scale(domain=["for Go", "against Go"], range=[FOR, AGAINST]),
+        color=alt.Color("side:N", title=None, scale=alt.Scale(domain=[sides[+1], sides[-1]], range=[FOR, AGAINST]),
                         legend=alt.Legend(orient="top")),
-        tooltip=["criterion:N", "answer:Q", "weight:Q", alt.Tooltip("points:Q", format="+.3f")],
+        tooltip=[alt.Tooltip("criterion:N", title=_("Criterion", lang)),
+                 alt.Tooltip("answer:Q", title=_("Answer", lang)),
+                 alt.Tooltip("weight:Q", title=_("Weight", lang)),
+                 alt.Tooltip("points:Q", format="+.3f", title=_("Points", lang))],
     )
-    marks = alt.Chart(alt.Data(values=[{"x": -threshold}, {"x": 0}, {"x": threshold}])).mark_rule(
+    marks = alt.Chart(inline([{"x": -threshold}, {"x": 0}, {"x": threshold}])).mark_rule(
         strokeDash=[4, 3], color="#555").encode(x="x:Q")
-    return (bars + marks).properties(
-        width=420, height=200,
-        title=alt.TitleParams(
-            f"Score {result.score:+.2f}: {result.text}",
-            subtitle=["Bar = sign × weight × answer/4 ÷ total weight; the bars add up to the score.",
-                      f"Dashed lines: 0 and the decision threshold ±{threshold:g}."], anchor="start"),
-    )
+    return (bars + marks).properties(width=420, height=200, title=title(
+        _("Score {score}: {recommendation}", lang).format(score=f"{result.score:+.2f}",
+                                                          recommendation=_(result.text, lang)),
+        _("Bar = sign × weight × answer/4 ÷ total weight; the bars add up to the score.", lang),
+        _("Dashed lines: 0 and the decision threshold ±{threshold}.", lang).format(threshold=f"{threshold:g}")))
 
 
-def decision_sensitivity(result: MatrixResult) -> alt.Chart:
+def decision_sensitivity(result: MatrixResult, lang: str = "en") -> alt.Chart:
+    """For each weight alone: where it flips the recommendation (computed by the model), in `lang`."""
+    now = _("current weight", lang)
     rows, links = [], []
     for f in result.flips:
-        rows.append({"criterion": f.label, "weight": f.weight, "what": "current weight"})
+        label = _(f.label, lang)
+        rows.append({"criterion": label, "weight": f.weight, "what": now})
         if f.flip_weight is not None:
-            rows.append({"criterion": f.label, "weight": f.flip_weight, "what": f"flips to: {f.to}"})
-            links.append({"criterion": f.label, "from": f.weight, "to": f.flip_weight})
+            rows.append({"criterion": label, "weight": f.flip_weight,
+                         "what": _("flips to: {outcome}", lang).format(outcome=_(OUTCOMES[f.to], lang))})
+            links.append({"criterion": label, "from": f.weight, "to": f.flip_weight})
     flippable = [f for f in result.flips if f.delta is not None]
     if flippable:
         nearest = min(flippable, key=lambda f: abs(f.delta))
-        title = f"Most fragile: moving “{nearest.label}” by {nearest.delta:+.1f} flips the recommendation to {nearest.to}"
+        heading = _("Most fragile: moving “{criterion}” by {delta} flips the recommendation to “{outcome}”",
+                    lang).format(criterion=_(nearest.label, lang), delta=f"{nearest.delta:+.1f}",
+                                 outcome=_(OUTCOMES[nearest.to], lang))
     else:
-        title = f"Robust: no single weight between 0 and {WEIGHT_MAX:g} flips the recommendation"
-    order = [f.label for f in result.flips]
-    lines = alt.Chart(alt.Data(values=links or [{"criterion": order[0], "from": 0, "to": 0}])).mark_rule(
+        heading = _("Robust: no single weight between 0 and {max} flips the recommendation", lang).format(
+            max=f"{WEIGHT_MAX:g}")
+    order = [_(f.label, lang) for f in result.flips]
+    lines = alt.Chart(inline(links or [{"criterion": order[0], "from": 0, "to": 0}])).mark_rule(
         color="#888", opacity=1 if links else 0).encode(
         x=alt.X("from:Q"), x2="to:Q", y=alt.Y("criterion:N", sort=order))
-    points = alt.Chart(alt.Data(values=rows)).mark_point(filled=True, size=90).encode(
-        x=alt.X("weight:Q", title="Weight (0–10)", scale=alt.Scale(domain=[0, WEIGHT_MAX])),
+    points = alt.Chart(inline(rows)).mark_point(filled=True, size=90).encode(
+        x=alt.X("weight:Q", title=_("Weight (0–10)", lang), scale=alt.Scale(domain=[0, WEIGHT_MAX])),
         y=alt.Y("criterion:N", title=None, sort=order, axis=alt.Axis(labelLimit=360)),
         shape=alt.Shape("what:N", title=None, legend=alt.Legend(orient="top")),
         color=alt.Color("what:N", title=None, legend=alt.Legend(orient="top")),
-        tooltip=["criterion:N", alt.Tooltip("weight:Q", format=".2f"), "what:N"],
+        tooltip=[alt.Tooltip("criterion:N", title=_("Criterion", lang)),
+                 alt.Tooltip("weight:Q", format=".2f", title=_("Weight", lang)), alt.Tooltip("what:N", title=" ")],
     )
-    return (lines + points).properties(
-        width=420, height=200,
-        title=alt.TitleParams(title, subtitle=["One weight moved at a time, the others fixed; no marker: no flip within 0–10."],
-                              anchor="start"))
+    return (lines + points).properties(width=420, height=200, title=title(
+        heading, _("One weight moved at a time, the others fixed; no marker: no flip within 0–10.", lang)))
 
 
 PANELS = (
-    # (metric heading in ch1.RUNTIME_METRICS / long_form, log scale)
-    ("Start → first 200 (ms)", True),
-    ("RSS at first response (MiB)", False),
-    ("Peak RSS under load (MiB)", False),
-    ("Requests/s under load", False),
-    ("p99 latency (ms)", True),
-    ("Shipped (MiB)", True),
+    # (metric heading in ch1.RUNTIME_METRICS / long_form: a data key, translated where shown; log scale)
+    (N_("Start → first 200 (ms)"), True),
+    (N_("RSS at first response (MiB)"), False),
+    (N_("Peak RSS under load (MiB)"), False),
+    (N_("Requests/s under load"), False),
+    (N_("p99 latency (ms)"), True),
+    (N_("Shipped (MiB)"), True),
 )
+ROLES = {"go": N_("Go"), "current": N_("current stack"), "other": N_("other")}
 
 
-def runtime_comparison(rows: Sequence[dict[str, Any]], *, current: str, title: str, provenance: str) -> alt.VConcatChart:
-    """Small multiples: one panel per metric; a dot per runtime at the median, a line from min to max."""
+_titled = title   # runtime_comparison's keyword `title` shadows the helper
+
+
+def runtime_comparison(rows: Sequence[dict[str, Any]], *, current: str, title: str, provenance: str,
+                       lang: str = "en") -> alt.ConcatChart:
+    """Small multiples: one panel per metric; a dot per runtime at the median, a line from min to max.
+    Rows carry data keys (runtime label, metric heading); the names shown are translated here."""
+    roles = {k: _(v, lang) for k, v in ROLES.items()}
+
     def role(r):
-        return "Go" if r["key"] == "go" else ("current stack" if r["key"] == current else "other")
-    data = [dict(r, role=role(r)) for r in rows]
-    order = sorted({r["runtime"] for r in data}, key=lambda name: (name != "Go (net/http)", name))
+        return roles["go"] if r["key"] == "go" else (roles["current"] if r["key"] == current else roles["other"])
+    data = [dict(r, role=role(r), runtime=_(r["runtime"], lang)) for r in rows]
+    first = _("Go (net/http)", lang)
+    order = sorted({r["runtime"] for r in data}, key=lambda name: (name != first, name))
     panels = []
     for i, (metric, log) in enumerate(PANELS):
-        base = alt.Chart(alt.Data(values=data)).transform_filter(alt.datum.metric == metric)
+        base = alt.Chart().transform_filter(alt.datum.metric == metric)   # data: once, at the top (copies are cheap)
         scale = alt.Scale(type="log", nice=False) if log else alt.Scale(zero=True)
         # Runtime names only on the first panel of each row (same order in all): the grid fits a 968 px output area.
         labels = alt.Axis(labelLimit=LABEL_LIMIT) if i % COLUMNS == 0 else None
         y = alt.Y("runtime:N", title=None, sort=order, axis=labels)
+        shown = _(metric, lang)
         spread = base.mark_rule(strokeWidth=2, color="#4a5568").encode(x=alt.X("min:Q", scale=scale), x2="max:Q", y=y)
         dots = base.mark_circle(size=110, opacity=1).encode(
-            x=alt.X("median:Q", title=metric + (" — log scale" if log else ""), scale=scale, axis=value_axis(log)),
+            x=alt.X("median:Q", title=_("{metric} — log scale", lang).format(metric=shown) if log else shown,
+                    scale=scale, axis=value_axis(log)),
             y=y,
             color=alt.Color("role:N", title=None, legend=alt.Legend(orient="top"),
-                            scale=alt.Scale(domain=["Go", "current stack", "other"], range=[FOR, AGAINST, "#a0aec0"])),
-            tooltip=["runtime:N", alt.Tooltip("median:Q", format=".4g"), alt.Tooltip("min:Q", format=".4g"),
-                     alt.Tooltip("max:Q", format=".4g")],
+                            scale=alt.Scale(domain=[roles["go"], roles["current"], roles["other"]],
+                                            range=[FOR, AGAINST, "#a0aec0"])),
+            tooltip=[alt.Tooltip("runtime:N", title=_("Runtime", lang)),
+                     alt.Tooltip("median:Q", format=".4g", title=_("median", lang)),
+                     alt.Tooltip("min:Q", format=".4g", title=_("min", lang)),
+                     alt.Tooltip("max:Q", format=".4g", title=_("max", lang))],
         )
         panels.append((spread + dots).properties(width=190, height=120))
-    grid = alt.vconcat(*(alt.hconcat(*panels[i:i + COLUMNS]) for i in range(0, len(panels), COLUMNS)))
-    return grid.properties(title=alt.TitleParams(title, subtitle=[
-        "Dot: median over fresh process starts; line: min–max. Server pinned to CPU 0, load generator to CPU 1.",
-        provenance], anchor="start"))
+    # One wrapped concat (not rows of hconcat in a vconcat): Altair deep-copies every subchart at each level.
+    grid = alt.concat(*panels, columns=COLUMNS, data=inline(data))
+    return grid.properties(title=_titled(title, _(
+        "Dot: median over fresh process starts; line: min–max. Server pinned to CPU 0, load generator to CPU 1.", lang),
+        provenance))
 
 
 # Characters per line before a chart's title or subtitle wraps (DejaVu Sans: ~0.66 em a character,

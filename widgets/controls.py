@@ -16,7 +16,6 @@ Never an `ipywidgets.Output`: it hangs headless runs.
 
 from __future__ import annotations
 
-import functools
 import html
 import math
 import threading
@@ -26,15 +25,16 @@ from typing import Any, Callable, Mapping, Sequence
 import altair as alt
 import ipywidgets as W
 
+from gohandbook.i18n import N_, _
 from gohandbook.params import Param, ParameterError, ParamSet
 
-from .render import chart_widget, show_chart, show_html, warn
+from .render import chart_widget, show_chart, show_html, unvalidated, warn
 
 STYLE = {"description_width": "230px"}
 LAYOUT = W.Layout(width="500px")
 LOG_MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
 MAX_SLIDER_STEPS = 2000          # a finer linear range gets a number box instead of a slider
-BUSY_TEXT = "Computing…"
+BUSY_TEXT = N_("Computing…")
 
 
 # ---------------------------------------------------------------- what a control offers
@@ -92,13 +92,14 @@ def _decimals(step: float) -> int:
 
 
 def make_control(p: Param, value: Any, options: Sequence | None = None,
-                 labels: Mapping[Any, str] | None = None) -> W.ValueWidget:
-    """The one ipywidgets control for a declared parameter (sliders report on release)."""
-    common = dict(description=p.label or p.name, style=STYLE, layout=LAYOUT, tooltip=p.help)
-    labels = labels or {}
+                 labels: Mapping[Any, str] | None = None, lang: str | None = None) -> W.ValueWidget:
+    """The one ipywidgets control for a declared parameter (sliders report on release). Its label, tooltip and
+    option labels (English msgids, marked with N_ where declared) are shown in `lang`."""
+    common = dict(description=_(p.label or p.name, lang), style=STYLE, layout=LAYOUT, tooltip=_(p.help, lang))
+    labels = {v: _(text, lang) for v, text in (labels or {}).items()}
     offered = choices(p, value, options)
     if p.kind == "bool" and options is None:
-        return W.Checkbox(value=bool(value), indent=False, description=p.label or p.name, tooltip=p.help,
+        return W.Checkbox(value=bool(value), indent=False, description=common["description"], tooltip=common["tooltip"],
                           layout=LAYOUT)
     if p.kind in ("int", "float") and offered is not None:   # log scale, or the values that were measured
         return W.SelectionSlider(options=[(labels.get(v, p.show(v)), v) for v in offered],
@@ -129,7 +130,9 @@ class Panel:
     `options(params)` gives data-driven choices for some controls (e.g. the settings that were measured);
     `relate(state)` says which controls cannot change anything under this state and why (they are disabled,
     the reason shown), and notes how related controls combine (shares normalised to 100 %).
-    `costly` panels compute in a worker thread with a busy state; the newest state wins."""
+    `costly` panels compute in a worker thread with a busy state; the newest state wins.
+    `follow(name, value)` gives the controls that move with control `name` when a reader sets it to `value`
+    (e.g. a workload kind sets the starting answers); they move first, then the panel computes once."""
     chapter: int
     name: str
     params: ParamSet
@@ -139,6 +142,7 @@ class Panel:
     options: Callable[[Mapping[str, Any]], dict[str, Sequence]] | None = None
     relate: Callable[[Mapping[str, Any]], tuple[str, dict[str, str]]] | None = None
     costly: bool = False
+    follow: Callable[[str, Any], dict[str, Any]] | None = None
 
     @property
     def controls(self) -> tuple[str, ...]:
@@ -258,13 +262,6 @@ def _view_widget(view: Any):
     return W.HTML(view) if isinstance(view, str) else chart_widget(view)
 
 
-def unvalidated(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The chart with its spec made without Altair's JSON-schema validation, which is about a third of a live
-    update's time. The charts are still validated: when a page first shows them, and in the tests, which
-    evaluate every registered panel at both ends of every control (tests/test_ch3_widgets.py)."""
-    # SchemaBase stores attributes as spec properties: put the override in the instance's own __dict__.
-    object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
-    return chart
 
 
 def live_spec(view: Any) -> Any:
@@ -295,7 +292,8 @@ def show(panel: Panel, params: Mapping[str, Any]) -> Live | None:
 
     state = dict(params)
     offered = panel.offered(params)
-    controls = {name: make_control(panel.params[name], params[name], offered.get(name), panel.labels.get(name))
+    lang = params.get("lang")
+    controls = {name: make_control(panel.params[name], params[name], offered.get(name), panel.labels.get(name), lang)
                 for name in panel.controls}
     view_widgets = {name: _view_widget(view) for name, view in views.items()}
     status, note = W.HTML(""), W.HTML("")
@@ -323,7 +321,7 @@ def show(panel: Panel, params: Mapping[str, Any]) -> Live | None:
                 _set_view(view_widgets[name], view)
 
     def busy(on: bool) -> None:
-        status.value = f'<div class="gh-prov"><b>{BUSY_TEXT}</b></div>' if on else ""
+        status.value = f'<div class="gh-prov"><b>{_(BUSY_TEXT, lang)}</b></div>' if on else ""
         for widget in view_widgets.values():
             widget.layout.opacity = "0.5" if on else "1"
 
@@ -332,7 +330,19 @@ def show(panel: Panel, params: Mapping[str, Any]) -> Live | None:
 
     worker = _Latest(compute, apply, busy) if panel.costly else None
 
-    def changed(_change=None) -> None:
+    following = [False]   # True while `follow` moves controls: one computation for the whole move
+
+    def changed(change=None) -> None:
+        if following[0]:
+            return
+        moved = next((n for n, c in controls.items() if change is not None and c is change["owner"]), None)
+        if panel.follow is not None and moved is not None:
+            following[0] = True
+            try:
+                for name, value in panel.follow(moved, change["new"]).items():
+                    controls[name].value = value
+            finally:
+                following[0] = False
         for name, control in controls.items():
             state[name] = control.value
         relate(state)
@@ -350,7 +360,7 @@ def show(panel: Panel, params: Mapping[str, Any]) -> Live | None:
     relate(state)
     groups = []
     for heading, members in panel.groups:
-        head = [W.HTML(f"<b>{html.escape(heading)}</b>")] if heading else []
+        head = [W.HTML(f"<b>{html.escape(_(heading, lang))}</b>")] if heading else []
         groups.append(W.VBox([*head, *(controls[m] for m in members)]))
     box = W.VBox([*groups, note, status, *view_widgets.values()])
     live = Live(panel, box, controls, view_widgets, status, note, state, worker)

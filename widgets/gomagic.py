@@ -17,7 +17,8 @@ program's address-space limit, default 2048), `--vet` (also run `go vet`), `--sh
 the generated program). Everything the program starts ends with the cell. The output, or the
 compile errors with the cell's own line numbers (the `%%go` line is line 1, as the notebook
 counts), is shown as HTML (with a plain-text fallback); the result is also left in the variable
-`_go` for further use. Never an `ipywidgets.Output`.
+`_go` for further use. Never an `ipywidgets.Output`. Words are in the notebook's language (its `lang`
+parameter, or `--lang zh|en`); code, compiler messages and the program's output stay as they are.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 
 from gohandbook import snippets
+from gohandbook.i18n import LANGS, N_, _, get_lang, use
 
 _STYLE = """<style>
 .gh-go {font-size: 13px; margin: 4px 0}
@@ -42,43 +44,51 @@ _STYLE = """<style>
 
 
 MAGIC_LINES = 1  # the `%%go` line: the notebook counts it, the program never sees it
-MEMORY_LIMIT_TEXT = ("Stopped at the {mib} MiB memory limit (the program's address space, of which the Go runtime "
-                     "reserves about 700 MiB): raise --memory if it should use more.")
+MEMORY_LIMIT_TEXT = N_("Stopped at the {mib} MiB memory limit (the program's address space, of which the Go runtime "
+                        "reserves about 700 MiB): raise --memory if it should use more.")
+COMPILE_ERROR = N_("compile error")
 
 
-def _diag_text(d: snippets.Diagnostic) -> str:
-    where = (f"line {d.line + MAGIC_LINES}" + (f", column {d.column}" if d.column else "")
-             if d.line else "in the generated wrapper")
-    return f"{where}: {d.message}"
+def _diag_text(d: snippets.Diagnostic, lang: str | None = None) -> str:
+    if not d.line:
+        where = _("in the generated wrapper", lang)
+    elif d.column:
+        where = _("line {line}, column {column}", lang).format(line=d.line + MAGIC_LINES, column=d.column)
+    else:
+        where = _("line {line}", lang).format(line=d.line + MAGIC_LINES)
+    return where + _(": ", lang) + d.message
 
 
-def render_text(result: snippets.SnippetResult, cell: str) -> str:
-    out = [snippets.describe(result)]
+def render_text(result: snippets.SnippetResult, cell: str, lang: str | None = None) -> str:
+    out = [snippets.describe(result, lang)]
     cell_lines = cell.split("\n")
-    for title, diags in (("compile error", result.compile_errors), ("go vet", result.vet)):
+    for title, diags in ((_(COMPILE_ERROR, lang), result.compile_errors), ("go vet", result.vet)):
         for d in diags:
-            out.append(f"{title}: {_diag_text(d)}")
+            out.append(title + _(": ", lang) + _diag_text(d, lang))
             if d.line and d.line <= len(cell_lines):
                 out.append(f"    {d.line + MAGIC_LINES:>3} | {cell_lines[d.line - 1]}")
                 if d.column:
                     out.append("        | " + " " * (d.column - 1) + "^")
     if result.hint:
-        out.append("hint: " + result.hint)
+        out.append(_("hint: {hint}", lang).format(hint=_(result.hint, lang)))
     if result.stdout:
         out.append(result.stdout.rstrip("\n"))
     if result.stderr:
         out.append("stderr:\n" + result.stderr.rstrip("\n"))
     if result.timed_out:
-        out.append(f"(stopped after {result.timeout:g} s: raise --timeout if it should run longer)")
+        out.append(_("(stopped after {timeout} s: raise --timeout if it should run longer)", lang).format(
+            timeout=f"{result.timeout:g}"))
     if result.memory_limited:
-        out.append(MEMORY_LIMIT_TEXT.format(mib=result.memory_mib))
+        out.append(_(MEMORY_LIMIT_TEXT, lang).format(mib=result.memory_mib))
     return "\n".join(out)
 
 
-def render_html(result: snippets.SnippetResult, cell: str, show_program: bool = False) -> str:
+def render_html(result: snippets.SnippetResult, cell: str, show_program: bool = False, lang: str | None = None) -> str:
     cell_lines = cell.split("\n")
-    parts = [_STYLE, '<div class="gh-go">', f'<div class="gh-go-head">{html.escape(snippets.describe(result))}</div>']
-    for css, title, diags in (("gh-go-err", "compile error", result.compile_errors), ("gh-go-vet", "go vet", result.vet)):
+    parts = [_STYLE, '<div class="gh-go">',
+             f'<div class="gh-go-head">{html.escape(snippets.describe(result, lang))}</div>']
+    for css, title, diags in (("gh-go-err", _(COMPILE_ERROR, lang), result.compile_errors),
+                              ("gh-go-vet", "go vet", result.vet)):
         for d in diags:
             src = ""
             if d.line and d.line <= len(cell_lines):
@@ -86,23 +96,26 @@ def render_html(result: snippets.SnippetResult, cell: str, show_program: bool = 
                        f'{html.escape(cell_lines[d.line - 1])}</span>')
                 if d.column:
                     src += "\n      " + " " * (d.column - 1) + "^"
-            parts.append(f'<pre><span class="{css}">{title}</span>: {html.escape(_diag_text(d))}{src}</pre>')
+            colon = _(": ", lang)
+            parts.append(f'<pre><span class="{css}">{title}</span>{colon}{html.escape(_diag_text(d, lang))}{src}</pre>')
     if result.hint:
-        parts.append(f"<p><b>Hint:</b> {html.escape(result.hint)}</p>")
+        parts.append("<p><b>" + _("Hint:", lang) + f"</b> {html.escape(_(result.hint, lang))}</p>")
     if result.compiled:
         if result.stdout or not result.stderr:
-            parts.append(f'<pre class="gh-go-stdout">{html.escape(result.stdout) or "<i>(no output)</i>"}</pre>')
+            empty = "<i>" + _("(no output)", lang) + "</i>"
+            parts.append(f'<pre class="gh-go-stdout">{html.escape(result.stdout) or empty}</pre>')
         if result.stderr:
             parts.append(f'<pre class="gh-go-stderr">{html.escape(result.stderr)}</pre>')
         if result.timed_out:
-            parts.append(f"<p class='gh-go-err'>Stopped after {result.timeout:g} s (the program and everything it "
-                         "started were killed): raise <code>--timeout</code> if it should run longer.</p>")
+            parts.append("<p class='gh-go-err'>" + _(
+                "Stopped after {timeout} s (the program and everything it started were killed): raise "
+                "<code>--timeout</code> if it should run longer.", lang).format(timeout=f"{result.timeout:g}") + "</p>")
         elif result.memory_limited:
-            parts.append(f"<p class='gh-go-err'>{html.escape(MEMORY_LIMIT_TEXT.format(mib=result.memory_mib))}</p>")
+            parts.append(f"<p class='gh-go-err'>{html.escape(_(MEMORY_LIMIT_TEXT, lang).format(mib=result.memory_mib))}</p>")
         elif result.exit_code not in (0, None):
-            parts.append(f"<p class='gh-go-err'>exit status {result.exit_code}</p>")
+            parts.append("<p class='gh-go-err'>" + _("exit status {code}", lang).format(code=result.exit_code) + "</p>")
     if show_program:
-        parts.append("<details open><summary>The program that was compiled</summary>"
+        parts.append("<details open><summary>" + _("The program that was compiled", lang) + "</summary>"
                      f"<pre>{html.escape(result.program.source)}</pre></details>")
     parts.append("</div>")
     return "".join(parts)
@@ -120,6 +133,7 @@ class GoMagics(Magics):
                    f"{snippets.MIN_MEMORY_MIB} to {snippets.MAX_MEMORY_MIB})")
     @argument("--vet", action="store_true", help="also run go vet")
     @argument("--show-program", action="store_true", help="show the program generated from the cell")
+    @argument("--lang", choices=LANGS, default=None, help="words of the output (default: the notebook's `lang`)")
     @cell_magic
     def go(self, line: str, cell: str):
         """Compile and run the cell as Go (a program, or the body of main)."""
@@ -128,16 +142,24 @@ class GoMagics(Magics):
         except Exception as exc:  # UsageError from argparse: show it, do not raise a traceback
             print(f"%%go: {exc}")
             return None
+        lang = args.lang or notebook_lang(self.shell.user_ns)
         try:
-            result = snippets.run_snippet(cell, go_line=args.go_line, timeout=args.timeout, vet=args.vet,
-                                          memory_mib=args.memory)
+            with use(lang):  # a bad option is said in the notebook's language
+                result = snippets.run_snippet(cell, go_line=args.go_line, timeout=args.timeout, vet=args.vet,
+                                              memory_mib=args.memory)
         except (snippets.SnippetError, snippets.ToolchainError) as exc:
             print(f"%%go: {exc}")
             return None
         self.shell.user_ns["_go"] = result
-        display({"text/html": render_html(result, cell, args.show_program), "text/plain": render_text(result, cell)},
-                raw=True)
+        display({"text/html": render_html(result, cell, args.show_program, lang),
+                 "text/plain": render_text(result, cell, lang)}, raw=True)
         return None
+
+
+def notebook_lang(namespace) -> str:
+    """The notebook's language: its `lang` parameter when it has a valid one, else the current language."""
+    value = namespace.get("lang") if hasattr(namespace, "get") else None
+    return value if value in LANGS else get_lang()
 
 
 def load_ipython_extension(ipython) -> None:

@@ -45,7 +45,7 @@ def chapter_href(chapter: Chapter, lang: str = "en") -> str:
 
 def recommendation_section(lang: str = "en") -> None:
     """Chapter 1's weighted matrix for the default profile (a model, computed: no measurement)."""
-    from .ch5 import recommendation_html
+    from .render import recommendation_html
 
     params = default_params(lang)
     result = ch1.decide(params)
@@ -113,9 +113,9 @@ def measurement_rows(lang: str = "en") -> list[dict[str, Any]]:
     rows = []
     for m in measure.all_measurements():
         found = measure.lookup(m.name, "quick")
-        source = measure.provenance_line(found.result) if found.ok else found.reason
+        source = measure.provenance_line(found.result, lang) if found.ok else found.reason_in(lang)
         if found.status == "reference":
-            source = found.reason
+            source = found.reason_in(lang)
         rows.append({_("Chapter", lang): m.chapter, _("Measurement", lang): _(m.title, lang), _("Name", lang): m.name,
                      _("Status", lang): _(found.status, lang), _("Source", lang): source})
     return rows

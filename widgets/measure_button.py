@@ -41,8 +41,10 @@ from typing import Callable, Iterator, Sequence
 import ipywidgets as W
 
 from gohandbook import measure, proc
-from gohandbook.i18n import N_, _
 from gohandbook.cache import Cache, flock_within
+from gohandbook.i18n import N_, _
+
+from .render import status_name
 
 DEFAULT_TIMEOUT = 600.0
 MAX_TIMEOUT = 1800.0
@@ -55,6 +57,20 @@ Progress = Callable[[float, str], None]
 
 class BusyError(RuntimeError):
     """The queue did not free up within the allowed wait."""
+
+    def __init__(self, wait: float):
+        super().__init__(BUSY.format(wait=f"{wait:g}"))
+        self.why = (BUSY, {"wait": f"{wait:g}"})
+
+
+# What a reader sees of a measurement's run, in one place (English in Outcome.message; shown in the page's language).
+ANOTHER = N_("another measurement")
+BUSY = N_("the server was busy measuring for {wait} s: try again later")
+TIMED_OUT = N_("stopped after the {timeout} s timeout (every process it started was killed)")
+FAILED = N_("failed (exit {code}): {last}")
+MEASURED = N_("measured in {seconds} s")
+ERROR = N_("error: {error}")
+STARTING = N_("starting")
 
 
 class MeasureQueue:
@@ -76,7 +92,7 @@ class MeasureQueue:
                 try:
                     return json.loads(self.status_path.read_text())
                 except (OSError, json.JSONDecodeError):
-                    return {"name": "another measurement"}
+                    return {"name": ANOTHER}
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
             return None
 
@@ -90,14 +106,14 @@ class MeasureQueue:
             try:
                 holder = json.loads(self.status_path.read_text())
             except (OSError, json.JSONDecodeError):
-                holder = {"name": "another measurement"}
+                holder = {"name": ANOTHER}
             if on_wait and holder not in told[-1:]:
                 on_wait(holder)
                 told.append(holder)
 
         with open(self.lock_path, "a+") as handle:
             if not flock_within(handle, wait, busy, poll):
-                raise BusyError(f"the server was busy measuring for {wait:g} s: try again later")
+                raise BusyError(wait)
             try:
                 tmp = self.status_path.with_suffix(f".tmp{os.getpid()}")
                 tmp.write_text(json.dumps({**what, "pid": os.getpid(),
@@ -112,9 +128,17 @@ class MeasureQueue:
 @dataclass
 class Outcome:
     ok: bool
-    message: str
+    message: str           # English (logs, tests)
     seconds: float = 0.0
     output_tail: str = ""
+    why: tuple = ()        # (msgid, fields) of the message, to show it in the page's language
+
+    @classmethod
+    def said(cls, ok: bool, msgid: str, fields: dict, seconds: float = 0.0, output_tail: str = "") -> "Outcome":
+        return cls(ok, msgid.format(**fields), seconds, output_tail, (msgid, fields))
+
+    def text(self, lang: str | None = None) -> str:
+        return _(self.why[0], lang).format(**self.why[1]) if self.why else self.message
 
 
 def validate_request(name: str, preset: str = "quick", timeout: float = DEFAULT_TIMEOUT) -> None:
@@ -183,12 +207,11 @@ def run_command(cmd: Sequence[str], *, timeout: float, progress: Progress, env: 
     seconds = time.monotonic() - t0
     tail = "\n".join(lines[-15:])
     if timed_out.is_set():
-        return Outcome(False, f"stopped after the {timeout:g} s timeout (every process it started was killed)",
-                       seconds, tail)
+        return Outcome.said(False, TIMED_OUT, {"timeout": f"{timeout:g}"}, seconds, tail)
     if child.returncode != 0:
         last = next((l for l in reversed(lines) if l.strip()), "")
-        return Outcome(False, f"failed (exit {child.returncode}): {last}", seconds, tail)
-    return Outcome(True, f"measured in {seconds:.0f} s", seconds, tail)
+        return Outcome.said(False, FAILED, {"code": child.returncode, "last": last}, seconds, tail)
+    return Outcome.said(True, MEASURED, {"seconds": f"{seconds:.0f}"}, seconds, tail)
 
 
 def run_measurement(name: str, preset: str = "quick", *, timeout: float = DEFAULT_TIMEOUT,
@@ -202,30 +225,24 @@ def run_measurement(name: str, preset: str = "quick", *, timeout: float = DEFAUL
     queue = queue or MeasureQueue()
     try:
         with queue.slot({"name": name, "preset": preset}, wait=queue_wait, on_wait=on_wait):
-            progress(0.0, "starting")
+            progress(0.0, STARTING)
             cmd = command(name, preset, force=True) if force else command(name, preset)
             return run_command(cmd, timeout=timeout, progress=progress)
     except BusyError as exc:
-        return Outcome(False, str(exc))
+        return Outcome(False, str(exc), why=exc.why)
 
 
 # ---------------------------------------------------------------- widgets
 
-_STATUS_LABEL = {
-    "current": N_("measured on this server"),
-    "stale": N_("older result (stale)"),
-    "reference": N_("reference result, not measured here"),
-    "missing": N_("not measured yet"),
-}
-
-
 def status_html(name: str, preset: str = "quick", lang: str = "en") -> str:
+    """A measurement's status on this server, in the one wording (widgets.render.RESULT_STATUS_NAMES)."""
     found = measure.lookup(name, preset)
-    label = _(_STATUS_LABEL.get(found.status, found.status), lang)
+    label = status_name(found.status, lang)
     when = ""
     if found.ok:
         when = " · " + found.result.get("provenance", {}).get("finished", "")[:16].replace("T", " ") + " UTC"
-    title = html.escape(found.reason or label, quote=True)
+    reason = found.reason_in(lang) if hasattr(found, "reason_in") else found.reason
+    title = html.escape(reason or label, quote=True)
     css = "gh-status-" + found.status
     return f'<span class="{css}" title="{title}" data-status="{found.status}"><b>{label}</b>{html.escape(when)}</span>'
 
@@ -252,7 +269,7 @@ class MeasureButton:
         self.name, self.preset, self.timeout, self.queue_wait = name, preset, timeout, queue_wait
         self.queue, self.command = queue, command
         m = measure.get_measurement(name)
-        self.title = W.HTML(f"<b>{html.escape(m.title)}</b> <code>{html.escape(name)}</code>",
+        self.title = W.HTML(f"<b>{html.escape(_(m.title, lang))}</b> <code>{html.escape(name)}</code>",
                             layout=W.Layout(width="380px"))
         self.status = W.HTML(status_html(name, preset, lang), layout=W.Layout(width="300px"))
         self.button = W.Button(icon="play", layout=W.Layout(width="220px"))
@@ -310,10 +327,11 @@ class MeasureButton:
 
     def _progress(self, fraction: float, message: str) -> None:
         self.bar.value = int(fraction * 100)
-        self.message.value = "<i>" + _("measuring: {step}", self.lang).format(step=html.escape(message)) + "</i>"
+        step = measure.progress_in(message, self.lang)
+        self.message.value = "<i>" + _("measuring: {step}", self.lang).format(step=html.escape(step)) + "</i>"
 
     def _waiting(self, holder: dict) -> None:
-        name = html.escape(str(holder.get("name")))
+        name = html.escape(_(str(holder.get("name")), self.lang))
         self.message.value = "<i>" + (_("waiting: the server is measuring {name} since {time}; one measurement runs "
                                         "at a time", self.lang).format(name=name, time=holder["started"][11:16])
                                       if holder.get("started") else
@@ -326,7 +344,7 @@ class MeasureButton:
                                       progress=self._progress, on_wait=self._waiting, queue=self.queue,
                                       command=self.command, force=getattr(self, "_force", False))
         except Exception as exc:  # shown, never raised into the kernel's thread machinery
-            outcome = Outcome(False, f"error: {exc}")
+            outcome = Outcome.said(False, ERROR, {"error": exc})
         self.outcome = outcome
         self.bar.value = 100 if outcome.ok else self.bar.value
         self.bar.bar_style = "success" if outcome.ok else "danger"
@@ -334,7 +352,8 @@ class MeasureButton:
             if outcome.ok else ""
         detail = f"<pre style='font-size:11px;max-height:12em;overflow:auto'>{html.escape(outcome.output_tail)}</pre>" \
             if (outcome.output_tail and not outcome.ok) else ""
-        self.message.value = f"{'✔' if outcome.ok else '✘'} {html.escape(outcome.message)}.{note}{detail}"
+        stop = _(".", self.lang)
+        self.message.value = f"{'✔' if outcome.ok else '✘'} {html.escape(outcome.text(self.lang))}{stop}{note}{detail}"
         self._thread = None
         self.refresh()
 

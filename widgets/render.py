@@ -8,9 +8,11 @@ Never an `ipywidgets.Output`: receiving content in one hangs headless runs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
+import os
 import re
 from typing import Any, Iterable, Sequence
 
@@ -20,6 +22,7 @@ import vl_convert as vlc
 from IPython.display import HTML, display
 
 from gohandbook.cache import Memo
+from gohandbook.i18n import N_, _
 from widgets.charts import fit_title
 
 _offline_ready = False
@@ -76,8 +79,23 @@ class FittedChart(alt.JupyterChart):
         return fit_title(value) if value is not None else value
 
 
+def unvalidated(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart with its spec made without Altair's JSON-schema validation, which is about a third of a live
+    update's time. The charts are still validated: in JupyterLab and nbval when a page first shows them, and in
+    the tests, which evaluate every registered panel at both ends of every control (tests/test_ch3_widgets.py)."""
+    # SchemaBase stores attributes as spec properties: put the override in the instance's own __dict__.
+    object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
+    return chart
+
+# Set by the site for its kernels (gohandbook/site.py): a site page shows charts that the tests and nbval have
+# validated from the same builders, and validating again cost ~0.25 s a chart on the first render.
+SKIP_VALIDATION_ENV = "GOHANDBOOK_SITE_UNVALIDATED_CHARTS"
+
+
 def chart_widget(chart: alt.TopLevelMixin) -> alt.JupyterChart:
     enable_offline()
+    if os.environ.get(SKIP_VALIDATION_ENV):
+        chart = unvalidated(chart)
     return FittedChart(chart, embed_options={"renderer": "svg", "actions": CHART_ACTIONS,
                                                   "downloadFileName": download_name(chart)})
 
@@ -108,11 +126,16 @@ def verdict_classes(lang: str | None = None) -> dict[str, str]:
 WIDE_COLUMNS = 8  # a table with this many columns gets smaller type and padding (class gh-wide) to fit 968 px
 
 
+EMPTY_TABLE = N_("nothing to show")
+
+
 def table_html(rows: Sequence[dict[str, Any]], columns: Iterable[str] | None = None, *, caption: str = "",
-               classes: str = "gh-table", cell_classes: dict[str, dict[str, str]] | None = None) -> str:
-    """An HTML table (cells escaped); `cell_classes` maps a column to {cell value: CSS class}."""
+               classes: str = "gh-table", cell_classes: dict[str, dict[str, str]] | None = None,
+               lang: str | None = None) -> str:
+    """An HTML table (cells escaped); `cell_classes` maps a column to {cell value: CSS class}. Headers and caption
+    come as the caller words them (in the page's language); `lang` only words the empty table's note."""
     if not rows:
-        return f"<p><em>{html.escape(caption or 'nothing to show')}</em></p>"
+        return f"<p><em>{html.escape(caption or _(EMPTY_TABLE, lang))}</em></p>"
     columns = list(columns or rows[0].keys())
     cell_classes = cell_classes or {}
 
@@ -183,46 +206,99 @@ def show_html(markup: str) -> None:
     display(HTML(STYLE + markup))
 
 
-# The one wording of a result's status; every section shows it through `shown_summary`.
-RESULT_STATUS_LABELS = {"stale": "Showing an older result", "reference": "Showing a reference result, not measured here",
-                        "missing": "Not measured"}
-NOT_CURRENT_NOTE = ("Some figures below are not from a current measurement on this machine: {names}. "
-                    "Each section above says why.")
+# The one wording of a result's status (issue 15: every page, banner and button uses these). Banners name what
+# a section shows; the short names label a status in a cell, a list or the measure buttons.
+RESULT_STATUS_LABELS = {"stale": N_("Showing an older result"),
+                        "reference": N_("Showing a reference result, not measured here"),
+                        "missing": N_("Not measured")}
+RESULT_STATUS_NAMES = {"current": N_("measured on this server"), "stale": N_("older result (stale)"),
+                       "reference": N_("reference result, not measured here"), "missing": N_("not measured yet")}
+NOT_CURRENT_NOTE = N_("Some figures below are not from a current measurement on this machine: {names}. "
+                      "Each section above says why.")
+NOT_CURRENT_ITEM = N_("{name} ({status})")
 
 
-def result_banner(found) -> str:
+def _lang_of(found, lang: str | None) -> str | None:
+    """The language to word a result's status in: the caller's, else the page's that read it (Chapter.lookup)."""
+    return lang or getattr(found, "lang", None)
+
+
+def status_label(status: str, lang: str | None = None) -> str:
+    """The banner words for a result's status ("Showing an older result", …) in `lang`."""
+    return _(RESULT_STATUS_LABELS[status], lang) if status in RESULT_STATUS_LABELS else status
+
+
+def status_name(status: str, lang: str | None = None) -> str:
+    """The short name of a result's status ("older result (stale)", …) in `lang`."""
+    return _(RESULT_STATUS_NAMES[status], lang) if status in RESULT_STATUS_NAMES else status
+
+
+def result_banner(found, lang: str | None = None) -> str:
     """The banner markup for anything but a current result measured on this machine ('' when current)."""
     if found.status == "current":
         return ""
-    label = RESULT_STATUS_LABELS.get(found.status, found.status)
-    return f'<div class="gh-warn"><b>{label}</b>: {html.escape(found.reason)}</div>'
+    lang = _lang_of(found, lang)
+    reason = found.reason_in(lang) if hasattr(found, "reason_in") else found.reason
+    colon = _(": ", lang)
+    return f'<div class="gh-warn"><b>{html.escape(status_label(found.status, lang))}</b>{colon}{html.escape(reason)}</div>'
 
 
-def not_current_note(found) -> str:
+def not_current_note(found, lang: str | None = None) -> str:
     """For a summary drawn from several measurements: one line naming those whose result is not current here."""
-    names = [f"{f.result['name']} ({RESULT_STATUS_LABELS.get(f.status, f.status).lower()})"
+    found = list(found)
+    lang = lang or next((f.lang for f in found if getattr(f, "lang", None)), None)
+    names = [_(NOT_CURRENT_ITEM, lang).format(name=f.result["name"], status=status_name(f.status, lang))
              for f in found if f.ok and f.status != "current"]
-    return warn(NOT_CURRENT_NOTE.format(names="; ".join(names))) if names else ""
+    return warn(_(NOT_CURRENT_NOTE, lang).format(names=_("; ", lang).join(names))) if names else ""
+
+
+def recommendation_html(params: dict, result) -> str:
+    """The decision matrix's recommendation and its main reasons, in the page's language (chapters 1 and 5, the
+    landing page)."""
+    from gohandbook import ch1
+
+    lang = params.get("lang", "en")
+    css = {"adopt": "gh-callout", "validate": "gh-warn", "hold": "gh-warn"}[result.recommendation]
+    reasons = "".join(f"<li>{html.escape(r)}</li>" for r in ch1.reason_lines(result, lang))
+    head = _("Recommendation for “{profile}”: {text}", lang).format(
+        profile=html.escape(params["profile_name"]), text=html.escape(ch1.recommendation_text(result, lang)))
+    score = _("(score {score}, threshold ±{threshold})", lang).format(
+        score=f"{result.score:+.2f}", threshold=f"{params['adopt_threshold']:g}")
+    main = _("Main reasons:", lang)
+    return f'<div class="{css}"><b>{head}</b> {score}<br>{main}<ul>{reasons}</ul></div>'
 
 
 def warn(text: str) -> str:
     return f'<div class="gh-warn">{html.escape(text)}</div>'
 
 
-def shown_summary(found) -> dict | None:
+def shown_summary(found, lang: str | None = None) -> dict | None:
     """The one way a section starts on a cached measurement (a `measure.Lookup`): shows the status banner when
-    the result is not current on this machine, and returns its summary, or None when there is nothing to show."""
-    banner = result_banner(found)
+    the result is not current on this machine, and returns its summary, or None when there is nothing to show.
+    The banner is worded in `lang`, else in the language of the page that read it (`CHAPTER.lookup(params, …)`)."""
+    banner = result_banner(found, lang)
     if banner:
         show_html(banner)
     return found.result["summary"] if found.ok else None
 
 
-CLAIMS_CAPTION = "Verdicts are computed from this machine's cached measurements by the rules in data/claims.yaml."
+CLAIMS_CAPTION = N_("Verdicts are computed from this machine's cached measurements by the rules in data/claims.yaml.")
 
 
-def show_claims(verdicts, caption: str = CLAIMS_CAPTION) -> None:
-    """A chapter's claims of the source document with their verdicts (gohandbook.claims.table_rows)."""
+def show_claims(verdicts, caption: str | None = None, lang: str | None = None) -> None:
+    """A chapter's claims of the source document with their verdicts (gohandbook.claims.table_rows), words in
+    `lang` (default: the current language); `caption` as the caller words it, else CLAIMS_CAPTION in `lang`."""
+    import inspect
+
     from gohandbook.claims import table_rows
 
-    show_html(table_html(table_rows(verdicts), caption=caption, cell_classes={"Verdict": VERDICT_CLASSES}))
+    caption = _(CLAIMS_CAPTION, lang) if caption is None else caption
+    if "lang" in inspect.signature(table_rows).parameters:
+        rows = table_rows(verdicts, lang=lang)
+        classes = verdict_classes(lang)
+    else:  # claims rows not worded per language (yet): English verdict names
+        rows, classes = table_rows(verdicts), VERDICT_CLASSES
+    # the column whose cells are verdict names, whatever its header is called in `lang`
+    verdict_column = next((c for c in (rows[0] if rows else {}) if any(isinstance(r.get(c), str) and r[c] in classes
+                                                                     for r in rows)), "Verdict")
+    show_html(table_html(rows, caption=caption, cell_classes={verdict_column: classes}, lang=lang))

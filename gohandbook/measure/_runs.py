@@ -16,6 +16,9 @@ from .. import proc
 
 
 def stats(values: Iterable[float | None]) -> dict:
+    """Median, min, max, count and the values themselves over repeated runs (None: a run without the figure).
+    Every number comes out a float: a Go program's whole float64 (e.g. a QPS of 23456.0) reads back from JSON
+    as an int, and one metric's figures should not change type from run to run."""
     vals = [float(v) for v in values if v is not None]
     if not vals:
         return {"median": None, "min": None, "max": None, "n": 0, "values": []}

@@ -9,6 +9,7 @@ from .. import proc
 from ..params import Param, ParamSet
 from . import Context, Measurement, register
 from .build_matrix import FLAGSETS, build_healthcheck, host_target
+from ..i18n import N_
 
 VARIANTS = {"default": "default", "stripped": "strip", "cgo0": "cgo0", "cgo0_stripped": "cgo0_strip"}  # → FLAGSETS
 
@@ -41,7 +42,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="go_binary_size", title="Go binary size and dependencies", chapter=1,
+    name="go_binary_size", title=N_("Go binary size and dependencies"), chapter=1,
     # build_matrix.DEPS, in the order the recorded results' sample hash was taken in
     sources=("healthcheck", "go.mod", "internal/health", "internal/serve"), params=PARAMS,
     presets={"quick": {}, "full": {}}, func=measure,

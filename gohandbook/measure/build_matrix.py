@@ -16,9 +16,10 @@ import shutil
 from .. import paths, proc
 from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
-from . import Context, Measurement, register
+from . import Context, Measurement, PROGRESS_STARTUP, register
 from ._binfmt import describe
 from ._runs import LoadWatch, clean_env, stats
+from ..i18n import N_
 
 TARGETS = ("linux/amd64", "linux/arm64", "windows/amd64", "darwin/arm64", "wasip1/wasm")
 FLAGSETS = {
@@ -106,7 +107,7 @@ def measure(ctx: Context) -> dict:
         times = []
         for r in range(p["startup_repeats"]):
             ctx.progress(0.7 + 0.3 * (j * p["startup_repeats"] + r) / (len(measured) * p["startup_repeats"]),
-                         f"start-up {flagset} {r + 1}/{p['startup_repeats']}")
+                         PROGRESS_STARTUP.format(what=flagset, i=r + 1, n=p["startup_repeats"]))
             load.sample()
             port = proc.free_port()
             with proc.Server([path, "-addr", f"127.0.0.1:{port}"], port=port, env=env, name="healthcheck") as srv:
@@ -164,7 +165,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="build_matrix", title="Build flags × targets: sizes, linked libraries, start-up", chapter=2,
+    name="build_matrix", title=N_("Build flags × targets: sizes, linked libraries, start-up"), chapter=2,
     sources=DEPS, params=PARAMS,
     presets={
         "quick": {"cross_flagsets": "default,cgo0,strip", "startup_repeats": 5},

@@ -27,7 +27,8 @@ import time
 from .. import paths, proc
 from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
-from . import Context, Measurement, register
+from . import Context, Measurement, PROGRESS_RUN, register
+from ..i18n import N_
 
 PLANS = {
     "seed": (5.0, 50.0, 100.0),
@@ -128,7 +129,7 @@ def run_summary(status: dict, load: dict) -> dict:
 def measure(ctx: Context) -> dict:
     p = ctx.params
     wanted = comma_list("scenarios", p["scenarios"], SCENARIOS)
-    ctx.progress(0.0, "building the router, faultyhealth and the load generator")
+    ctx.progress(0.0, N_("building the router, faultyhealth and the load generator"))
     loadgen = build(paths.samples_dir() / "loadgen", name="loadgen")
     backend = build(paths.samples_dir() / "faultyhealth", name="faultyhealth")
     router_bin = build(paths.samples_dir() / "canary", name="canary-router")
@@ -158,7 +159,7 @@ def measure(ctx: Context) -> dict:
             steps = PLANS[plan]
             runs = []
             for rep in range(p["repeats"]):
-                ctx.progress(0.05 + 0.95 * done / total, f"{key}: run {rep + 1}/{p['repeats']}")
+                ctx.progress(0.05 + 0.95 * done / total, PROGRESS_RUN.format(what=key, i=rep + 1, n=p["repeats"]))
                 status, _, body = http_call(ports["canary"], "POST", f"/admin/faults?error_pct={error_pct:g}&status=500")
                 if status != 200:
                     raise proc.ProcessError(f"canary backend refused error_pct={error_pct}: {body}")
@@ -184,7 +185,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="canary_router", title="Progressive traffic shifting through a Go router", chapter=4,
+    name="canary_router", title=N_("Progressive traffic shifting through a Go router"), chapter=4,
     sources=("go.mod", "canary", "faultyhealth", "loadgen", "internal/health", "internal/loadgen", "internal/hist",
              "internal/serve"),
     params=PARAMS,

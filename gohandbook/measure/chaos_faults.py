@@ -28,8 +28,9 @@ import time
 from .. import paths, proc
 from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
-from . import Context, Measurement, register
-from .quick_validation import run_loadgen
+from . import Context, Measurement, PROGRESS_AFTER, PROGRESS_BEFORE, PROGRESS_DURING, register
+from .runtimes import run_loadgen
+from ..i18n import N_
 
 FAULTS = ("latency", "error_rate", "cpu_hog", "kill")
 
@@ -164,7 +165,7 @@ def kill_during(ctx: Context, loadgen, sup: Supervisor) -> tuple[dict, dict]:
 def measure(ctx: Context) -> dict:
     p = ctx.params
     wanted = comma_list("faults", p["faults"], FAULTS)
-    ctx.progress(0.0, "building faultyhealth and the load generator")
+    ctx.progress(0.0, N_("building faultyhealth and the load generator"))
     loadgen = build(paths.samples_dir() / "loadgen", name="loadgen")
     binary = build(paths.samples_dir() / "faultyhealth", name="faultyhealth")
     settings = {
@@ -183,10 +184,10 @@ def measure(ctx: Context) -> dict:
     try:
         sup.start()
         for i, fault in enumerate(wanted):
-            ctx.progress(0.05 + 0.9 * i / len(wanted), f"{fault}: before")
+            ctx.progress(0.05 + 0.9 * i / len(wanted), PROGRESS_BEFORE.format(what=fault))
             before = run_phase(ctx, loadgen, sup, p["phase_seconds"])
             detail: dict = {}
-            ctx.progress(0.05 + 0.9 * (i + 1 / 3) / len(wanted), f"{fault}: during")
+            ctx.progress(0.05 + 0.9 * (i + 1 / 3) / len(wanted), PROGRESS_DURING.format(what=fault))
             if fault == "kill":
                 during, detail = kill_during(ctx, loadgen, sup)
             else:
@@ -196,7 +197,7 @@ def measure(ctx: Context) -> dict:
                 detail = {"admin": settings[fault], "faults": json.loads(body)}
                 during = run_phase(ctx, loadgen, sup, p["phase_seconds"])
                 admin(sup.port, "DELETE", "/admin/faults")
-            ctx.progress(0.05 + 0.9 * (i + 2 / 3) / len(wanted), f"{fault}: after")
+            ctx.progress(0.05 + 0.9 * (i + 2 / 3) / len(wanted), PROGRESS_AFTER.format(what=fault))
             after = run_phase(ctx, loadgen, sup, p["phase_seconds"])
             summary[fault] = {"litmus": LITMUS[fault]["experiment"], "before": before, "during": during,
                               "after": after, "detail": detail,
@@ -213,7 +214,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="chaos_faults", title="Chaos faults on a Go service under load", chapter=4,
+    name="chaos_faults", title=N_("Chaos faults on a Go service under load"), chapter=4,
     sources=("go.mod", "faultyhealth", "loadgen", "internal/health", "internal/loadgen", "internal/hist",
              "internal/serve"),
     params=PARAMS,

@@ -19,8 +19,9 @@ import resource
 from .. import paths, proc
 from ..params import Param, ParamSet, int_list
 from ..toolchain import build
-from . import Context, Measurement, register
+from . import Context, Measurement, PROGRESS_HOLDING, register
 from ._runs import clean_env, run_json
+from ..i18n import N_
 
 FD_HEADROOM = 200   # descriptors the server keeps for its listeners, /proc reads and the control port
 
@@ -65,12 +66,12 @@ def measure(ctx: Context) -> dict:
     run_levels, skipped = reachable(levels, hard_limit)
     if not run_levels:
         raise proc.ProcessError(f"no level fits the open-file limit {hard_limit:,}: lower `levels`")
-    ctx.progress(0.0, "building connhold")
+    ctx.progress(0.0, N_("building connhold"))
     binary = str(build(paths.samples_dir() / "connhold", name="connhold"))
     env = clean_env()
     port, d1, d2 = proc.free_port(), proc.free_port(), proc.free_port()
     data = f"127.0.0.1:{d1},127.0.0.1:{d2}"
-    ctx.progress(0.1, f"holding {', '.join(f'{n:,}' for n in run_levels)} connections")
+    ctx.progress(0.1, PROGRESS_HOLDING.format(n=", ".join(f"{n:,}" for n in run_levels)))
     with proc.Server([binary, "-role", "server", "-addr", f"127.0.0.1:{port}", "-data", data], port=port, env=env,
                      name="connhold server"):
         out = run_json([binary, "-role", "client", "-stats", f"http://127.0.0.1:{port}/stats", "-data", data,
@@ -103,7 +104,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="conn_hold", title="Held TCP connections with the source's per-connection read loop", chapter=3,
+    name="conn_hold", title=N_("Held TCP connections with the source's per-connection read loop"), chapter=3,
     sources=("go.mod", "connhold", "internal/procstat"), params=PARAMS,
     presets={"quick": {"levels": "1000,10000,19000", "seconds": 0.5},
              "full": {"levels": "1000,5000,10000,15000,19000,30000", "seconds": 3.0}},

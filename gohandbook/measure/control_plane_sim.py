@@ -17,7 +17,8 @@ from .. import paths, proc
 from ..models import control_plane as cp
 from ..params import Param, ParameterError, ParamSet
 from ..toolchain import build
-from . import Context, Measurement, register
+from . import Context, Measurement, PROGRESS_RUN, register
+from ..i18n import N_
 
 PARAMS = ParamSet("control_plane_sim", (
     Param("proxies", "str", "100,1000,5000", "Comma-separated proxy counts for the change-storm scenarios"),
@@ -119,14 +120,14 @@ def agreement(rows: list[dict]) -> dict:
 def measure(ctx: Context) -> dict:
     p = ctx.params
     runs = scenarios(p)
-    ctx.progress(0.0, "building xdssim")
+    ctx.progress(0.0, N_("building xdssim"))
     binary = build(paths.samples_dir() / "xdssim", name="xdssim")
     raw, rows = [], []
     total = len(runs) * p["repeats"]
     k = 0
     for rep in range(p["repeats"]):
         for s in runs:
-            ctx.progress(k / total, f"{s['name']} (run {rep + 1}/{p['repeats']})")
+            ctx.progress(k / total, PROGRESS_RUN.format(what=s["name"], i=rep + 1, n=p["repeats"]))
             k += 1
             spec = {key: v for key, v in s.items() if key != "kind"}
             spec["timeout_ms"] = 30_000
@@ -146,7 +147,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="control_plane_sim", title="Simulated istiod push (debounce, push queue, throttle) in Go vs the model",
+    name="control_plane_sim", title=N_("Simulated istiod push (debounce, push queue, throttle) in Go vs the model"),
     chapter=3, sources=("go.mod", "xdssim"), params=PARAMS,
     presets={"quick": {"repeats": 1}, "full": {"proxies": "100,1000,5000,20000", "repeats": 3}},
     func=measure, code_version=1,

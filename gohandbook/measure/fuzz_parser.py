@@ -23,6 +23,7 @@ from pathlib import Path
 from .. import paths
 from ..params import Param, ParamSet
 from . import Context, Measurement, register
+from ..i18n import N_
 
 COPY_MODULE = "gohandbook.example/fuzzcopy"
 TARGET = "FuzzParse"
@@ -95,14 +96,14 @@ def measure(ctx: Context) -> dict:
         module = Path(tmp) / "parser"
         copy_package(src, module)
         clear_fuzz_cache(ctx, module)
-        ctx.progress(0.05, "fuzzing the planted version (compiling with coverage instrumentation)")
+        ctx.progress(0.05, N_("fuzzing the planted version (compiling with coverage instrumentation)"))
         planted = fuzz(ctx, module, p["fuzztime_s"], tags="planted")
         crasher, crasher_text, regression = None, None, None
         if planted["saved"]:
             crasher_text = (module / planted["saved"]).read_text()
             values = decode_corpus_file(crasher_text)
             crasher = values[0] if values else None
-            ctx.progress(0.6, "running the crashing input against the fixed version")
+            ctx.progress(0.6, N_("running the crashing input against the fixed version"))
             name = Path(planted["saved"]).name
             reg = ctx.go.run(["test", "-run", f"^{TARGET}$/^{name}$", "-v", "."], cwd=module, check=False, timeout=600)
             regression = {"command": f"go test -run '^{TARGET}$/^{name}$' -v .", "exit": reg.returncode,
@@ -110,7 +111,7 @@ def measure(ctx: Context) -> dict:
                           "output_tail": (reg.stdout + reg.stderr)[-3000:]}
             (module / planted["saved"]).unlink()  # the fixed version's fuzzing starts from the seeds too
         clear_fuzz_cache(ctx, module)
-        ctx.progress(0.7, "fuzzing the fixed version")
+        ctx.progress(0.7, N_("fuzzing the fixed version"))
         fixed = fuzz(ctx, module, p["fixed_fuzztime_s"], tags="")
         clear_fuzz_cache(ctx, module)
         if fixed["deadline_only"]:
@@ -139,7 +140,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="fuzz_parser", title="Fuzzing a parser with a planted bug", chapter=4,
+    name="fuzz_parser", title=N_("Fuzzing a parser with a planted bug"), chapter=4,
     sources=("parser",), params=PARAMS,
     presets={"quick": {"fuzztime_s": 30.0, "fixed_fuzztime_s": 5.0},
              "full": {"fuzztime_s": 30.0, "fixed_fuzztime_s": 60.0}},

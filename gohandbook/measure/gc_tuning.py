@@ -18,6 +18,7 @@ from ..params import Param, ParameterError, ParamSet
 from ..toolchain import build
 from . import Context, Measurement, register
 from ._runs import LoadWatch, clean_env, run_json, stats
+from ..i18n import N_
 
 SIZE_RE = re.compile(r"^(\d+(?:\.\d+)?)(KiB|MiB|GiB)$")
 
@@ -113,7 +114,7 @@ def measure(ctx: Context) -> dict:
     total, live = parse_size("total", p["total"]), parse_size("live", p["live"])
     if not (1 << 20) <= live <= total <= 64 << 30:
         raise ParameterError("gc_tuning: need 1MiB <= live <= total <= 64GiB")
-    ctx.progress(0.0, "building gcload")
+    ctx.progress(0.0, N_("building gcload"))
     binary = build(paths.samples_dir() / "gcload", name="gcload")
     grid = [(g, m) for m in limits for g in gogcs]
     raw: dict = {"runs": []}
@@ -154,7 +155,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="gc_tuning", title="GOGC × GOMEMLIMIT: GC cycles, CPU, pauses and memory", chapter=2,
+    name="gc_tuning", title=N_("GOGC × GOMEMLIMIT: GC cycles, CPU, pauses and memory"), chapter=2,
     sources=("go.mod", "gcload", "internal/procstat", "internal/rtmetrics"), params=PARAMS,
     presets={
         "quick": {"gogc_values": "50,100,200,400,off", "memlimits": "off,128MiB", "total": "1GiB", "live": "64MiB",

@@ -17,8 +17,9 @@ from pathlib import Path
 from .. import paths
 from ..params import Param, ParamSet, int_list
 from ..toolchain import build
-from . import Context, Measurement, register
+from . import Context, Measurement, PROGRESS_GOROUTINES, PROGRESS_THREAD_LIMIT, register
 from ._runs import clean_env, run_json, stats
+from ..i18n import N_
 
 GO_MAX = 1_000_000
 PID_RESERVE = 4096          # process IDs always left free for everyone else on the machine
@@ -113,7 +114,7 @@ def measure(ctx: Context) -> dict:
     script = paths.samples_dir() / "peers" / "python" / "concurrency_units.py"
     limits = machine_limits()
     env = clean_env()
-    ctx.progress(0.0, "building goroutines")
+    ctx.progress(0.0, N_("building goroutines"))
     binary = build(paths.samples_dir() / "goroutines", name="goroutines")
     raw: dict = {"go": [], "thread": [], "asyncio": [], "thread_limit": None}
     steps = (len(go_counts) + len(thread_counts) + len(task_counts)) * p["repeats"] + (1 if p["thread_limit_search"] else 0)
@@ -126,7 +127,7 @@ def measure(ctx: Context) -> dict:
 
     for n in go_counts:
         for r in range(p["repeats"]):
-            tick(f"Go: {n:,} goroutines ({r + 1}/{p['repeats']})")
+            tick(PROGRESS_GOROUTINES.format(n=f"{n:,}", i=r + 1, total=p["repeats"]))
             raw["go"].append(run_json([str(binary), "-n", str(n)], timeout=300, env=env, what="goroutines"))
     for kind, counts in (("thread", thread_counts), ("asyncio", task_counts)):
         for n in counts:
@@ -136,7 +137,7 @@ def measure(ctx: Context) -> dict:
                                           what=f"python {kind}"))
     cap, cap_why = safe_thread_cap(p["thread_cap"], limits)
     if p["thread_limit_search"]:
-        tick(f"Python threads until creation fails (cap {cap:,})")
+        tick(PROGRESS_THREAD_LIMIT.format(cap=f"{cap:,}"))
         raw["thread_limit"] = run_json([sys.executable, str(script), "thread-limit", str(cap)], timeout=600, env=env,
                                        what="python thread-limit")
 
@@ -207,7 +208,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="goroutine_memory", title="Memory per goroutine, Python thread and asyncio task", chapter=2,
+    name="goroutine_memory", title=N_("Memory per goroutine, Python thread and asyncio task"), chapter=2,
     sources=("go.mod", "goroutines", "internal/procstat", "internal/rtmetrics", "peers/python/concurrency_units.py"),
     params=PARAMS,
     presets={

@@ -17,9 +17,10 @@ import os
 from .. import paths, proc
 from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
-from . import Context, Measurement, register
+from . import Context, Measurement, PROGRESS_REQUESTS, register
 from ._runs import LoadWatch, clean_env, run_json, stats
-from .quick_validation import rss_kib
+from .runtimes import rss_kib
+from ..i18n import N_
 
 MODES = ("seed", "unbounded", "bounded")
 
@@ -53,7 +54,7 @@ def summarise_mode(runs: list[dict]) -> dict:
 def measure(ctx: Context) -> dict:
     p = ctx.params
     modes = comma_list("modes", p["modes"], MODES)
-    ctx.progress(0.0, "building fanout and healthcheck")
+    ctx.progress(0.0, N_("building fanout and healthcheck"))
     fanout = build(paths.samples_dir() / "fanout", name="fanout")
     server_bin = build(paths.samples_dir() / "healthcheck", name="healthcheck-ch2")
     env = clean_env()
@@ -62,7 +63,8 @@ def measure(ctx: Context) -> dict:
     total = len(modes) * p["repeats"]
     for i, mode in enumerate(modes):
         for r in range(p["repeats"]):
-            ctx.progress((i * p["repeats"] + r) / total, f"{mode}: {p['requests']:,} requests ({r + 1}/{p['repeats']})")
+            ctx.progress((i * p["repeats"] + r) / total, PROGRESS_REQUESTS.format(
+                what=mode, requests=f"{p['requests']:,}", i=r + 1, n=p["repeats"]))
             load.sample()
             load1 = os.getloadavg()[0]
             port = proc.free_port()
@@ -90,7 +92,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="http_fanout", title="100,000 unbounded http.Get goroutines vs a bounded worker pool", chapter=2,
+    name="http_fanout", title=N_("100,000 unbounded http.Get goroutines vs a bounded worker pool"), chapter=2,
     sources=("go.mod", "fanout", "internal/procstat", "healthcheck", "internal/health",
              "internal/serve"), params=PARAMS,
     presets={

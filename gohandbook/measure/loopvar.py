@@ -14,14 +14,15 @@ from pathlib import Path
 
 from .. import paths
 from ..params import ParamSet
-from . import Context, Measurement, register
+from . import Context, Measurement, PROGRESS_LOOPVAR, register
 from .static_analysis import parse_vet_json
+from ..i18n import N_
 
 MODULES = {
     # key: (the go line written into go.mod, or None for none; what that means)
     "go121": ("1.21", "go 1.21"),
     "go122": ("1.22", "go 1.22"),
-    "nogoline": (None, "no go directive (the go command assumes go 1.16)"),
+    "nogoline": (None, N_("no go directive (the go command assumes go 1.16)")),
 }
 CASES = ("loop-capture", "pass-as-argument", "seed-processItem", "seed-processItemSafe")
 EXPECTED = "a b c"
@@ -61,7 +62,7 @@ def measure(ctx: Context) -> dict:
     raw: dict = {}
     with tempfile.TemporaryDirectory(prefix="gohandbook-loopvar-") as tmp:
         for i, (key, (_, says)) in enumerate(MODULES.items()):
-            ctx.progress(i / len(MODULES), f"go run + go vet with {says}")
+            ctx.progress(i / len(MODULES), PROGRESS_LOOPVAR.format(what=says))
             module = write_module(Path(tmp) / key, key)
             gomod = (module / "go.mod").read_text()
             run = ctx.go.run(["run", "."], cwd=module, check=False, timeout=300)
@@ -93,7 +94,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="loopvar", title="Goroutine loop variables: go 1.21 vs go 1.22 modules", chapter=4,
+    name="loopvar", title=N_("Goroutine loop variables: go 1.21 vs go 1.22 modules"), chapter=4,
     sources=("loopvar",), params=PARAMS, presets={"quick": {}, "full": {}}, func=measure,
     description="Runs and vets one program in three modules that differ only in their go line.",
 ))

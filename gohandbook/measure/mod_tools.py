@@ -18,6 +18,7 @@ from ..params import Param, ParamSet
 from ..toolchain import build
 from . import Context, Measurement, register
 from ._ebpf_probe import probe as ebpf_probe
+from ..i18n import N_
 
 
 PARAMS = ParamSet("mod_tools", (
@@ -105,9 +106,9 @@ def module_report(ctx: Context, rel: str) -> dict:
 
 
 def measure(ctx: Context) -> dict:
-    ctx.progress(0.05, "samples module: go mod graph / verify / list")
+    ctx.progress(0.05, N_("samples module: go mod graph / verify / list"))
     samples = module_report(ctx, "")
-    ctx.progress(0.3, "tools module: go mod graph / verify / list")
+    ctx.progress(0.3, N_("tools module: go mod graph / verify / list"))
     tools = module_report(ctx, "tools")
     binaries = {}
     ctx.progress(0.5, "go version -m")
@@ -130,7 +131,7 @@ def measure(ctx: Context) -> dict:
             expected = go_sum.get((dep["path"], dep["version"]))
             sbom.append({"binary": name, "module": dep["path"], "version": dep["version"], "h1": dep["sum"],
                          "matches_go_sum": (expected == dep["sum"]) if expected else None})
-    ctx.progress(0.9, "eBPF probe")
+    ctx.progress(0.9, N_("eBPF probe"))
     ebpf = ebpf_probe()
     summary = {
         "samples": samples, "tools": tools,
@@ -148,7 +149,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="mod_tools", title="go mod graph / verify and go version -m, offline", chapter=2,
+    name="mod_tools", title=N_("go mod graph / verify and go version -m, offline"), chapter=2,
     sources=("go.mod", "tools/go.mod", "tools/go.sum", "healthcheck", "internal/health",
              "internal/serve"), params=PARAMS,
     presets={"quick": {}, "full": {}}, func=measure, code_version=2,

@@ -14,6 +14,7 @@ from .. import paths
 from ..params import Param, ParamSet
 from . import Context, Measurement, register
 from ._runs import LoadWatch, median_ci, stats
+from ..i18n import N_
 
 LINE = re.compile(r"^(Benchmark\S+?)(?:-(\d+))?\s+(\d+)\s+(.*)$")
 UNIT = re.compile(r"([\d.]+(?:e[+-]?\d+)?)\s+(\S+)")
@@ -78,7 +79,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="pool_bench", title="Per-request allocation vs sync.Pool (go test -bench -benchmem)", chapter=2,
+    name="pool_bench", title=N_("Per-request allocation vs sync.Pool (go test -bench -benchmem)"), chapter=2,
     sources=("go.mod", "bufpool"), params=PARAMS,
     presets={"quick": {"count": 10, "benchtime": "100ms"}, "full": {"count": 20, "benchtime": "1s"}},
     func=measure, code_version=3,

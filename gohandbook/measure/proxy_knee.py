@@ -21,8 +21,9 @@ from .. import paths, proc
 from ..models.knee import find_knee, marginal_knee
 from ..params import Param, ParamSet, comma_list, int_list
 from ..toolchain import build
-from . import Context, Measurement, register
-from .quick_validation import run_loadgen
+from . import Context, Measurement, PROGRESS_PASS, register
+from .runtimes import run_loadgen
+from ..i18n import N_
 
 VARIANTS = ("fresh", "pooled")
 MAX_CONNECTIONS = 4096
@@ -165,7 +166,7 @@ def variant_summary(points: list[dict], knee_pct: float) -> dict:
 def measure(ctx: Context) -> dict:
     p = ctx.params
     conns, variants = sweep(p)
-    ctx.progress(0.0, "building the upstream, the proxy and the load generator")
+    ctx.progress(0.0, N_("building the upstream, the proxy and the load generator"))
     upstream_bin = build(paths.samples_dir() / "healthcheck", name="healthcheck")
     proxy_bin = build(paths.samples_dir() / "proxy", name="proxy")
     loadgen = build(paths.samples_dir() / "loadgen", name="loadgen")
@@ -185,7 +186,7 @@ def measure(ctx: Context) -> dict:
                 [*proc.pin_prefix(0), str(proxy_bin), "-addr", f"127.0.0.1:{port}",
                  "-upstream", f"http://127.0.0.1:{up_port}", "-buffers", v, "-buffer-size", str(p["buffer_kib"] * 1024)],
                 port=port, env=env | {"GOMAXPROCS": str(p["proxy_gomaxprocs"])}, name=f"proxy-{v}"))
-        ctx.progress(0.02, "idle: counting GC cycles")
+        ctx.progress(0.02, N_("idle: counting GC cycles"))
         before = {v: (snapshot(s.port), time.perf_counter()) for v, s in servers.items()}
         time.sleep(p["idle_seconds"])
         for v, s in servers.items():
@@ -202,7 +203,8 @@ def measure(ctx: Context) -> dict:
             for i, c in enumerate(conns):
                 order = variants if (i + rep) % 2 == 0 else list(reversed(variants))
                 for v in order:
-                    ctx.progress(0.05 + 0.95 * k / total, f"{v}: {c} connections (pass {rep + 1}/{p['repeats']})")
+                    ctx.progress(0.05 + 0.95 * k / total, PROGRESS_PASS.format(
+                        what=v, connections=c, i=rep + 1, n=p["repeats"]))
                     k += 1
                     point = run_point(loadgen, servers[v].port, servers[v].pid, upstream.pid, c, p)
                     raw["points"].append({"variant": v, "repeat": rep, **point})
@@ -242,7 +244,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="proxy_knee", title="Go reverse proxy: throughput knee, fresh vs pooled buffers", chapter=3,
+    name="proxy_knee", title=N_("Go reverse proxy: throughput knee, fresh vs pooled buffers"), chapter=3,
     sources=("go.mod", "proxy", "healthcheck", "loadgen", "internal"), params=PARAMS,
     presets={
         "quick": {"connections": "1,2,4,8,16,32,64,128,256", "seconds": 0.5, "warmup_seconds": 0.15, "repeats": 3},

@@ -16,9 +16,11 @@ from pathlib import Path
 from .. import paths, proc
 from ..params import Param, ParamSet, comma_list
 from ..toolchain import build
-from . import Context, Measurement, register
-from .runtimes import (RUNTIMES, NotAvailable, ServiceFailed, ServiceProcess, TreeRssSampler, rss_kib,  # noqa: F401
-                       run_loadgen, stats, tree_rss_kib)
+from . import Context, Measurement, PROGRESS_RUN, register
+from ._runs import stats
+from .runtimes import (RUNTIMES, NotAvailable, ServiceFailed, ServiceProcess, TreeRssSampler, rss_kib,
+                       run_loadgen, tree_rss_kib)
+from ..i18n import N_
 
 PARAMS = ParamSet("quick_validation", (
     Param("runtimes", "str", ",".join(RUNTIMES), "Comma-separated runtimes to measure: " + ", ".join(RUNTIMES)),
@@ -40,7 +42,7 @@ def measure_runtime(key: str, ctx: Context, loadgen: Path, step: float, base: fl
         return {"available": False, "label": runtime.label, "reason": str(exc)}, [], {}
     runs = []
     for i in range(p["repeats"]):
-        ctx.progress(base + step * i / p["repeats"], f"{runtime.label}: run {i + 1}/{p['repeats']}")
+        ctx.progress(base + step * i / p["repeats"], PROGRESS_RUN.format(what=runtime.label, i=i + 1, n=p["repeats"]))
         port = proc.free_port()
         env = os.environ | prepared.env
         with ServiceProcess([*proc.pin_prefix(0), *prepared.command(port)], port=port, env=env,
@@ -76,7 +78,7 @@ def measure_runtime(key: str, ctx: Context, loadgen: Path, step: float, base: fl
 def measure(ctx: Context) -> dict:
     p = ctx.params
     wanted = comma_list("runtimes", p["runtimes"], RUNTIMES)
-    ctx.progress(0.0, "building the load generator")
+    ctx.progress(0.0, N_("building the load generator"))
     loadgen = build(paths.samples_dir() / "loadgen", name="loadgen")
     summary, raw = {"runtimes": {}}, {}
     step = 1.0 / max(len(wanted), 1)
@@ -103,7 +105,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="quick_validation", title="Health-check service in Go, Python, Node and Java", chapter=1,
+    name="quick_validation", title=N_("Health-check service in Go, Python, Node and Java"), chapter=1,
     sources=("go.mod", "healthcheck", "loadgen", "internal", "peers"), params=PARAMS,
     presets={
         "quick": {"repeats": 3, "connections": 16, "load_seconds": 2.0, "warmup_seconds": 0.5},

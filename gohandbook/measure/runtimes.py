@@ -1,8 +1,8 @@
 """The measurement harness for services, and the health-check service in each runtime.
 
-The harness (`ServiceProcess`, `tree_rss_kib`, `TreeRssSampler`, `run_loadgen`, `stats`) is what
-chapter 1's minimal peers and the team's own services (`gohandbook validate`) are measured
-with: a fresh process per repeat in its own process group, pinned to CPU 0; time from spawn to
+The harness (`ServiceProcess`, `tree_rss_kib`, `TreeRssSampler`, `run_loadgen`; repeats summarised with
+`_runs.stats`) is what chapter 1's minimal peers and the team's own services (`gohandbook validate`) are
+measured with: a fresh process per repeat in its own process group, pinned to CPU 0; time from spawn to
 the first 2xx on the ready path; RSS of the whole process tree (workers, JVM helpers, Node
 clusters); the handbook's Go load generator pinned to CPU 1.
 
@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import signal
-import statistics
 import sys
 import sysconfig
 import tempfile
@@ -225,7 +224,7 @@ RUNTIMES: dict[str, Runtime] = {r.key: r for r in (
 
 
 # ---------------------------------------------------------------------------------------------
-# The harness: processes, process-tree memory, load, statistics.
+# The harness: processes, process-tree memory, load.
 
 
 def _proc_stat(pid: int) -> tuple[int, int] | None:
@@ -464,10 +463,3 @@ def run_loadgen(loadgen: Path, url: str, *, connections: int, seconds: float | N
     done = proc.run(args, timeout=budget, check=True, what="loadgen")
     return json.loads(done.stdout)
 
-
-def stats(values) -> dict:
-    values = [v for v in values if v is not None]
-    if not values:
-        return {"median": None, "min": None, "max": None, "n": 0, "values": []}
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "n": len(values), "values": values}

@@ -23,9 +23,10 @@ import tempfile
 from .. import paths, proc
 from ..params import Param, ParamSet
 from ..toolchain import build
-from . import Context, Measurement, register
+from . import Context, Measurement, PROGRESS_JAVA_BUFFERS, register
 from ._runs import clean_env
 from .runtimes import compile_java
+from ..i18n import N_
 
 # Pinned so the verdict does not move with this machine's memory: a fixed heap (no young GC is
 # forced by a small default heap) and a fixed direct-memory limit.
@@ -124,16 +125,16 @@ def gofmt_check(ctx: Context) -> dict:
 def measure(ctx: Context) -> dict:
     p = ctx.params
     env = clean_env()
-    ctx.progress(0.0, "building seedchecks")
+    ctx.progress(0.0, N_("building seedchecks"))
     binary = str(build(paths.samples_dir() / "seedchecks", name="seedchecks"))
     raw: dict = {}
-    ctx.progress(0.1, "a panic in a goroutine")
+    ctx.progress(0.1, N_("a panic in a goroutine"))
     done = proc.run([binary, "-check", "panic-goroutine"], timeout=60, env=env)
     survived = _json_line(done.stdout) is not None and done.returncode == 0
     raw["panic_goroutine"] = {"exit_code": done.returncode, "stderr_head": done.stderr[:400]}
     panic = {"goroutine": {"process_survived": survived, "exit_code": done.returncode,
                            "message": (done.stderr.splitlines() or [""])[0]}}
-    ctx.progress(0.2, "a panic in a net/http handler")
+    ctx.progress(0.2, N_("a panic in a net/http handler"))
     done = proc.run([binary, "-check", "panic-handler"], timeout=60, env=env, check=True, what="seedchecks")
     handler = _json_line(done.stdout) or {}
     panic["handler"] = {"server_survived": bool(handler.get("server_survived")),
@@ -150,7 +151,7 @@ def measure(ctx: Context) -> dict:
         "default_reused_fraction": reuse["default"]["reused_fraction"],
         "seed_reused_fraction": reuse["seed_no_close"]["reused_fraction"],
         "tuned_reused_fraction": reuse["max_idle_per_host_c"]["reused_fraction"]}}
-    ctx.progress(0.4, "cgo pinned on and off, and gofmt")
+    ctx.progress(0.4, N_("cgo pinned on and off, and gofmt"))
     summary["cgo"] = cgo_builds(ctx)
     summary["gofmt"] = gofmt_check(ctx)
     java = java_checks_program() if p["java"] else None
@@ -161,7 +162,7 @@ def measure(ctx: Context) -> dict:
         exe, classes = java
         runs = {}
         for i, (name, flags) in enumerate((("default", []), ("disable_explicit_gc", ["-XX:+DisableExplicitGC"]))):
-            ctx.progress(0.5 + 0.2 * i, f"Java direct buffers ({name})")
+            ctx.progress(0.5 + 0.2 * i, PROGRESS_JAVA_BUFFERS.format(what=name))
             done = proc.run([exe, JAVA_HEAP, f"-XX:MaxDirectMemorySize={JAVA_DIRECT_LIMIT_MIB}m", *flags, "-cp", classes,
                              "SeedBuffers", "direct", str(p["direct_buffers"])], timeout=120, check=True,
                             what=f"java SeedBuffers direct {name}")
@@ -190,7 +191,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="seed_checks", title="Small checks of the source's Go and Java statements", chapter=2,
+    name="seed_checks", title=N_("Small checks of the source's Go and Java statements"), chapter=2,
     sources=("go.mod", "seedchecks", "healthcheck", "internal/health", "internal/serve",
              "peers/java/SeedBuffers.java"), params=PARAMS,
     presets={"quick": {}, "full": {"concurrency": 500, "requests_each": 50, "direct_buffers": 1024}},

@@ -19,6 +19,7 @@ from .. import paths, proc
 from ..params import Param, ParamSet
 from ..toolchain import tree_hash
 from . import Context, Measurement, register
+from ..i18n import N_
 
 # The source's own command (section 4.3): it says this "enables SA1019 but disables ST1005".
 SEED_CHECKS = "all,-ST1005,-SA1019"
@@ -140,7 +141,7 @@ def measure(ctx: Context) -> dict:
     staticcheck_ran = False
     default_checks = seed_checks = checks_reported(None)
     if ctx.params["staticcheck"]:
-        ctx.progress(0.3, "building staticcheck from the tools module")
+        ctx.progress(0.3, N_("building staticcheck from the tools module"))
         binary, label = staticcheck_binary(ctx)
         if binary is None:
             staticcheck_status = label
@@ -179,7 +180,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="static_analysis", title="go vet and staticcheck on planted problems", chapter=1,
+    name="static_analysis", title=N_("go vet and staticcheck on planted problems"), chapter=1,
     sources=("vetcheck", "tools/go.mod", "tools/go.sum"), params=PARAMS,
     presets={"quick": {}, "full": {}}, func=measure, code_version=4,
 ))

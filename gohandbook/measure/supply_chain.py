@@ -25,6 +25,7 @@ from ..toolchain import build
 from . import Context, Measurement, register
 from .mod_tools import parse_version_m
 from .static_analysis import staticcheck_binary
+from ..i18n import N_
 
 PARAMS = ParamSet("supply_chain", (
     Param("govulncheck", "bool", True, "Try govulncheck (needs the module proxy once and vuln.go.dev)"),
@@ -112,10 +113,10 @@ def _json_stream(text: str):
 
 
 def measure(ctx: Context) -> dict:
-    ctx.progress(0.05, "building the canary router")
+    ctx.progress(0.05, N_("building the canary router"))
     router = build(paths.samples_dir() / "canary", name="canary-router")
     binaries = {"canary_router": inventory(ctx, router, "canary router (this handbook, standard library only)")}
-    ctx.progress(0.3, "staticcheck binary from chapter 1's tools module")
+    ctx.progress(0.3, N_("staticcheck binary from chapter 1's tools module"))
     sc, label = staticcheck_binary(ctx)
     if sc is not None:
         binaries["staticcheck"] = inventory(ctx, sc, f"{label} (built by chapter 1 from go-samples/tools)")
@@ -131,7 +132,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="supply_chain", title="Module inventory (go version -m) and govulncheck", chapter=4,
+    name="supply_chain", title=N_("Module inventory (go version -m) and govulncheck"), chapter=4,
     sources=("go.mod", "canary", "internal/serve", "tools/go.mod", "tools/go.sum"), params=PARAMS,
     presets={"quick": {}, "full": {}}, func=measure,
     description="SBOM-like module lists of two built binaries; govulncheck where its tool and database are reachable.",

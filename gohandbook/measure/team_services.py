@@ -25,9 +25,11 @@ from ..cache import Cache
 from ..params import Param, ParamSet
 from ..services import module_root
 from ..toolchain import build, find_go, tree_hash
-from . import Context, Lookup, Measurement, _key
+from . import Context, Lookup, Measurement, PROGRESS_RUN, STALE_GO, STALE_PARAMS, STALE_REASON, _key
+from ._runs import stats
 from .runtimes import (ServiceFailed, ServiceProcess, TreeRssSampler, _python_runtime_files, du, run_loadgen,
-                       shared_libs, stats, tree_rss_kib, write_spec)
+                       shared_libs, tree_rss_kib, write_spec)
+from ..i18n import N_
 
 NAME = "team_service"
 PARAMS = ParamSet("team_service", (
@@ -163,7 +165,7 @@ def measure(ctx: Context) -> dict:
                            "content_hash": svc["content_hash"], "status": "failed", "message": "", "output_tail": ""}
     raw: dict[str, Any] = {"runs": []}
     try:
-        ctx.progress(0.0, "building the load generator")
+        ctx.progress(0.0, N_("building the load generator"))
         loadgen = build(paths.samples_dir() / "loadgen", name="loadgen")
         binary = None
         shipped: dict[str, int] = {}
@@ -181,7 +183,7 @@ def measure(ctx: Context) -> dict:
         spec = write_spec(_loadgen_requests(svc))
         try:
             for i in range(p["repeats"]):
-                ctx.progress(0.05 + 0.95 * i / p["repeats"], f"{svc['name']}: run {i + 1}/{p['repeats']}")
+                ctx.progress(0.05 + 0.95 * i / p["repeats"], PROGRESS_RUN.format(what=svc["name"], i=i + 1, n=p["repeats"]))
                 raw["runs"].append(_one_run(svc, p, binary, loadgen, spec, verify=(i == 0)))
         finally:
             spec.unlink(missing_ok=True)
@@ -247,7 +249,7 @@ def _load(loadgen: Path, base_url: str, p: Mapping[str, Any], spec: Path) -> dic
 # Not registered: it has no meaning without a profile's service, so `gohandbook measure` (all) and the
 # reports' measure-everything step must not run it. It still goes through the same cache, key and locks.
 MEASUREMENT = Measurement(
-    name=NAME, title="Your services, measured like chapter 1's peers", chapter=1,
+    name=NAME, title=N_("Your services, measured like chapter 1's peers"), chapter=1,
     sources=("go.mod", "loadgen", "internal/loadgen", "internal/hist"), params=PARAMS,
     presets={
         "quick": {"repeats": 5, "connections": 16, "load_seconds": 1.5, "warmup_seconds": 0.5},
@@ -285,23 +287,31 @@ def lookup(svc: Mapping[str, Any], preset: str = "quick", cache: Cache | None = 
             return Lookup(hit, "current")
     target = _target(svc)
     same = [r for r in cache.all(NAME) if _target(r["summary"].get("definition", {})) == target]
-    hint = "run `gohandbook validate PROFILE` (or `gohandbook report --profile PROFILE`) to measure it"
+    hint = (SERVICE_HINT, {})
     if not same:
-        return Lookup(None, "missing", f"service {svc['name']!r} has not been measured on this machine yet: {hint}")
+        return Lookup.explained(None, "missing", (SERVICE_MISSING, {"name": repr(svc["name"]), "hint": [hint]}))
     old = same[-1]
     if params is None or go is None:
         return Lookup(old, "stale", f"stale: {problem}")
     reasons = []
     old_def = json.loads(old["provenance"]["params"]["service"])
     if old_def.get("content_hash") != json.loads(params["service"])["content_hash"]:
-        reasons.append("the service's files changed")
+        reasons.append((SERVICE_FILES, {}))
     if {k: v for k, v in old_def.items() if k != "content_hash"} != dict(svc):
-        reasons.append("its definition in the profile changed")
+        reasons.append((SERVICE_DEFINITION, {}))
     if old["provenance"]["go"]["version"] != go.version:
-        reasons.append(f"Go changed from {old['provenance']['go']['version']} to {go.version}")
+        reasons.append((STALE_GO, {"old": old["provenance"]["go"]["version"], "new": go.version}))
     if old["provenance"].get("preset") != preset:
-        reasons.append(f"measured with the {old['provenance'].get('preset')} preset")
-    return Lookup(old, "stale", "stale: " + ("; ".join(reasons) or "measured with other parameters") + f"; {hint}")
+        reasons.append((SERVICE_PRESET, {"preset": old["provenance"].get("preset")}))
+    return Lookup.explained(old, "stale", (STALE_REASON, {"reasons": reasons or [(STALE_PARAMS, {})]}), hint)
+
+
+# What a reader sees about a service's result (translated where shown; English in Lookup.reason).
+SERVICE_HINT = N_("run `gohandbook validate PROFILE` (or `gohandbook report --profile PROFILE`) to measure it")
+SERVICE_MISSING = N_("service {name} has not been measured on this machine yet: {hint}")
+SERVICE_FILES = N_("the service's files changed")
+SERVICE_DEFINITION = N_("its definition in the profile changed")
+SERVICE_PRESET = N_("measured with the {preset} preset")
 
 
 def _target(svc: Mapping[str, Any]) -> tuple:

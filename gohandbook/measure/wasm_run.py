@@ -17,9 +17,10 @@ import time
 from .. import paths, proc
 from ..params import Param, ParamSet
 from ..toolchain import build
-from . import Context, Measurement, register
+from . import Context, Measurement, PROGRESS_RUN_ONLY, register
 from ._binfmt import describe
 from ._runs import LoadWatch, clean_env, stats
+from ..i18n import N_
 
 PARAMS = ParamSet("wasm_run", (
     Param("repeats", "int", 5, "Runs of each program (median reported)", min=1, max=100),
@@ -42,7 +43,7 @@ def parse_timing(stderr: str) -> dict:
 
 def measure(ctx: Context) -> dict:
     n = ctx.params["repeats"]
-    ctx.progress(0.0, "building wasihello (native and wasip1/wasm)")
+    ctx.progress(0.0, N_("building wasihello (native and wasip1/wasm)"))
     pkg, native, wasm, strip = (paths.samples_dir() / "wasihello", {"CGO_ENABLED": "0"},
                                 {"GOOS": "wasip1", "GOARCH": "wasm"}, ("-ldflags=-s -w",))
     builds = {
@@ -59,7 +60,7 @@ def measure(ctx: Context) -> dict:
     load = LoadWatch()
     for i in range(n):
         load.sample()
-        ctx.progress(0.1 + 0.8 * i / n, f"run {i + 1}/{n}")
+        ctx.progress(0.1 + 0.8 * i / n, PROGRESS_RUN_ONLY.format(i=i + 1, n=n))
         ms, done = timed([str(builds["native"]), "a", "b"], env)
         raw["native"].append({"wall_ms": ms, "exit": done.returncode})
         raw["outputs"]["native"] = done.stdout.strip()
@@ -108,7 +109,7 @@ def measure(ctx: Context) -> dict:
 
 
 register(Measurement(
-    name="wasm_run", title="Go on wasip1/wasm under Node's WASI vs native", chapter=2,
+    name="wasm_run", title=N_("Go on wasip1/wasm under Node's WASI vs native"), chapter=2,
     sources=DEPS, params=PARAMS,
     presets={"quick": {"repeats": 5}, "full": {"repeats": 30}}, func=measure, code_version=3,
 ))

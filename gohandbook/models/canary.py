@@ -27,14 +27,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..i18n import N_, _
 from ..params import ParameterError
 
 SEED_PLAN = (5.0, 50.0, 100.0)
 PLANS: dict[str, tuple[str, tuple[float, ...]]] = {
-    "seed": ("Seed: 5 → 50 → 100 %", SEED_PLAN),
-    "flagger_step10": ("Flagger-style: 10 % steps to 100 %", tuple(float(w) for w in range(10, 101, 10))),
-    "flagger_step5_max50": ("Flagger tutorial: 5 % steps to 50 %, then promote", tuple(float(w) for w in range(5, 51, 5))),
-    "argo_20": ("Argo Rollouts docs example: 20 % steps", (20.0, 40.0, 60.0, 80.0, 100.0)),
+    # labels are English msgids: translate where shown (_(label, lang))
+    "seed": (N_("Seed: 5 → 50 → 100 %"), SEED_PLAN),
+    "flagger_step10": (N_("Flagger-style: 10 % steps to 100 %"), tuple(float(w) for w in range(10, 101, 10))),
+    "flagger_step5_max50": (N_("Flagger tutorial: 5 % steps to 50 %, then promote"),
+                            tuple(float(w) for w in range(5, 51, 5))),
+    "argo_20": (N_("Argo Rollouts docs example: 20 % steps"), (20.0, 40.0, 60.0, 80.0, 100.0)),
 }
 
 
@@ -48,26 +51,32 @@ class CanaryInput:
     failure_pct: float = 5.0       # the new version's failure rate
 
     def __post_init__(self) -> None:
+        # messages in the current language (i18n.use), as the parameter declarations' own
         steps = tuple(float(w) for w in self.steps)
         object.__setattr__(self, "steps", steps)
         if not steps:
-            raise ParameterError("steps = () is not allowed: a plan needs at least one weight")
+            raise ParameterError(_("steps = () is not allowed: a plan needs at least one weight"))
         prev = 0.0
         for w in steps:
             if not (prev < w <= 100):
-                raise ParameterError(f"steps = {list(steps)} is not allowed: each weight must be above the previous one "
-                                     "and at most 100")
+                raise ParameterError(_("steps = {steps} is not allowed: each weight must be above the previous one "
+                                       "and at most 100").format(steps=list(steps)))
             prev = w
         if not (self.interval_s > 0):
-            raise ParameterError(f"interval_s = {self.interval_s!r} is not allowed: allowed is a number > 0")
+            raise ParameterError(_("{name} = {value} is not allowed: allowed is a number > 0").format(
+                name="interval_s", value=repr(self.interval_s)))
         if int(self.threshold) != self.threshold or self.threshold < 1:
-            raise ParameterError(f"threshold = {self.threshold!r} is not allowed: allowed is an integer >= 1")
+            raise ParameterError(_("{name} = {value} is not allowed: allowed is an integer >= 1").format(
+                name="threshold", value=repr(self.threshold)))
         if not (0 <= self.min_success_pct <= 100):
-            raise ParameterError(f"min_success_pct = {self.min_success_pct!r} is out of range: allowed is 0 to 100")
+            raise ParameterError(_("{name} = {value} is out of range: allowed is 0 to 100").format(
+                name="min_success_pct", value=repr(self.min_success_pct)))
         if not (self.rps >= 0):
-            raise ParameterError(f"rps = {self.rps!r} is not allowed: allowed is a number >= 0")
+            raise ParameterError(_("{name} = {value} is not allowed: allowed is a number >= 0").format(
+                name="rps", value=repr(self.rps)))
         if not (0 <= self.failure_pct <= 100):
-            raise ParameterError(f"failure_pct = {self.failure_pct!r} is out of range: allowed is 0 to 100")
+            raise ParameterError(_("{name} = {value} is out of range: allowed is 0 to 100").format(
+                name="failure_pct", value=repr(self.failure_pct)))
 
 
 @dataclass(frozen=True)
@@ -100,8 +109,8 @@ def parse_steps(text: str) -> tuple[float, ...]:
     try:
         steps = tuple(float(x) for x in str(text).replace(";", ",").split(",") if x.strip())
     except ValueError:
-        raise ParameterError(f"steps = {text!r} is not allowed: write percentages separated by commas, "
-                             "e.g. 5,25,50,100") from None
+        raise ParameterError(_("steps = {text} is not allowed: write percentages separated by commas, "
+                               "e.g. 5,25,50,100").format(text=repr(text))) from None
     CanaryInput(steps)  # validates
     return steps
 

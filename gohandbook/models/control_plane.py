@@ -24,6 +24,7 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
+from ..i18n import _
 from ..params import ParameterError
 
 EPS = 1e-9
@@ -38,14 +39,15 @@ LEGACY_PUSH_THROTTLE = 100
 def istiod_push_throttle(gomaxprocs: int) -> int:
     """PILOT_PUSH_THROTTLE=0 (the default): min(15 + 5·GOMAXPROCS, 100) concurrent pushes."""
     if gomaxprocs < 1:
-        raise ParameterError(f"gomaxprocs = {gomaxprocs!r} is not allowed: allowed is an integer >= 1")
+        raise ParameterError(_("{name} = {value} is not allowed: allowed is an integer >= 1").format(
+            name="gomaxprocs", value=repr(gomaxprocs)))
     return min(15 + 5 * int(gomaxprocs), 100)
 
 
 def evenly_spaced_changes(rate_per_s: float, window_s: float, start_s: float = 0.0) -> tuple[float, ...]:
     """A storm of config changes: `rate_per_s` changes per second for `window_s` seconds (at least one)."""
     if rate_per_s <= 0 or window_s < 0:
-        raise ParameterError("change rate must be > 0 and the change window >= 0")
+        raise ParameterError(_("change rate must be > 0 and the change window >= 0"))
     count = max(1, int(math.floor(rate_per_s * window_s + EPS)))
     return tuple(start_s + i / rate_per_s for i in range(count))
 
@@ -63,23 +65,27 @@ class PushModelInput:
 
     def check(self) -> None:
         if self.proxies < 1:
-            raise ParameterError(f"proxies = {self.proxies!r} is not allowed: allowed is an integer >= 1")
+            raise ParameterError(_("{name} = {value} is not allowed: allowed is an integer >= 1").format(
+                name="proxies", value=repr(self.proxies)))
         if not self.change_times_s:
-            raise ParameterError("change_times_s must list at least one change")
+            raise ParameterError(_("change_times_s must list at least one change"))
         if any(b < a for a, b in zip(self.change_times_s, self.change_times_s[1:])) or self.change_times_s[0] < 0:
-            raise ParameterError("change_times_s must be non-negative and sorted")
+            raise ParameterError(_("change_times_s must be non-negative and sorted"))
         if self.push_s < 0:
-            raise ParameterError(f"push_s = {self.push_s!r} is not allowed: allowed is a number >= 0")
+            raise ParameterError(_("{name} = {value} is not allowed: allowed is a number >= 0").format(
+                name="push_s", value=repr(self.push_s)))
         if (self.concurrency is None) == (self.rate_per_s is None):
-            raise ParameterError("give exactly one throttle: concurrency (pushes in flight) or rate_per_s")
+            raise ParameterError(_("give exactly one throttle: concurrency (pushes in flight) or rate_per_s"))
         if self.concurrency is not None and self.concurrency < 1:
-            raise ParameterError(f"concurrency = {self.concurrency!r} is not allowed: allowed is an integer >= 1")
+            raise ParameterError(_("{name} = {value} is not allowed: allowed is an integer >= 1").format(
+                name="concurrency", value=repr(self.concurrency)))
         if self.rate_per_s is not None and self.rate_per_s <= 0:
-            raise ParameterError(f"rate_per_s = {self.rate_per_s!r} is not allowed: allowed is a number > 0")
+            raise ParameterError(_("{name} = {value} is not allowed: allowed is a number > 0").format(
+                name="rate_per_s", value=repr(self.rate_per_s)))
         if self.debounce and self.debounce_after_s <= 0:
-            raise ParameterError("debounce_after_s must be > 0 when debouncing")
+            raise ParameterError(_("debounce_after_s must be > 0 when debouncing"))
         if self.debounce and self.debounce_max_s < self.debounce_after_s:
-            raise ParameterError("debounce_max_s must be >= debounce_after_s")
+            raise ParameterError(_("debounce_max_s must be >= debounce_after_s"))
 
 
 @dataclass
@@ -224,7 +230,7 @@ def simulate(inp: PushModelInput, *, max_pushes: int = MAX_PUSHES) -> PushModelR
         if now == math.inf:
             break
         if t_finish <= now:                          # a push ends (before a round at the same time)
-            _, p, r = inflight.popleft()
+            _started, p, r = inflight.popleft()
             processing.discard(p)
             if r > applied[p]:
                 push_lo.append(applied[p] + 1)
@@ -234,9 +240,9 @@ def simulate(inp: PushModelInput, *, max_pushes: int = MAX_PUSHES) -> PushModelR
             per_round[r] += 1
             pushes += 1
             if pushes > max_pushes:
-                raise ParameterError(
-                    f"this scenario needs more than {max_pushes:,} simulated pushes; use fewer proxies, "
-                    "a lower change rate, a shorter change window or a longer per-push time")
+                raise ParameterError(_(
+                    "this scenario needs more than {max} simulated pushes; use fewer proxies, a lower change rate, "
+                    "a shorter change window or a longer per-push time").format(max=f"{max_pushes:,}"))
             if marked[p]:
                 marked[p] = False
                 queue.append(p)
@@ -310,8 +316,8 @@ def scenario(*, proxies: int, change_rate_per_s: float, change_window_s: float, 
     elif throttle == "rate":
         conc, rate = None, float(custom_throttle)
     else:
-        raise ParameterError(f"throttle = {throttle!r} is not allowed: allowed is one of 'auto', 'legacy_100', "
-                             "'custom', 'rate'")
+        raise ParameterError(_("{name} = {value} is not allowed: allowed is one of {choices}").format(
+            name="throttle", value=repr(throttle), choices="'auto', 'legacy_100', 'custom', 'rate'"))
     return PushModelInput(proxies=int(proxies), change_times_s=evenly_spaced_changes(change_rate_per_s, change_window_s),
                           push_s=push_ms / 1000, concurrency=conc, rate_per_s=rate, debounce=debounce,
                           debounce_after_s=debounce_after_ms / 1000, debounce_max_s=debounce_max_s)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import N_, _
 from ..params import ParameterError
 
 ANSWER_MAX = 4
@@ -27,30 +28,32 @@ class Criterion:
     sign: int          # +1 a reason for Go, -1 a constraint against
     label: str
     seed: str          # the source document's wording
-    short: str = ""    # for slider labels
+    short: str = ""    # for slider labels (marked N_, translated where shown)
 
 
 CRITERIA: tuple[Criterion, ...] = (
     Criterion("high_concurrency", +1, "High-concurrency infrastructure (gateways, brokers, collectors)",
-              "高并发基础设施类系统:如API网关、消息代理、监控采集器", "High-concurrency infrastructure"),
+              "高并发基础设施类系统:如API网关、消息代理、监控采集器", N_("High-concurrency infrastructure")),
     Criterion("ops_tooling", +1, "CI/CD and operations tooling shipped as single binaries",
-              "CI/CD与运维工具开发:单二进制分发、无依赖部署", "CI/CD and ops tooling"),
+              "CI/CD与运维工具开发:单二进制分发、无依赖部署", N_("CI/CD and ops tooling")),
     Criterion("efficiency_bottleneck", +1, "Engineering-efficiency bottleneck (style, reviews, onboarding)",
-              "团队工程效能瓶颈明显时", "Efficiency bottleneck"),
+              "团队工程效能瓶颈明显时", N_("Efficiency bottleneck")),
     Criterion("compute_ai", -1, "Compute-heavy science or AI training tied to the Python ecosystem",
-              "计算密集型科学建模或需要丰富生态库的AI训练任务", "Compute-heavy / AI training"),
+              "计算密集型科学建模或需要丰富生态库的AI训练任务", N_("Compute-heavy / AI training")),
     Criterion("legacy_abstractions", -1, "Legacy relying on heavy generics, AOP or complex ORM mapping",
-              "对泛型抽象要求极高、需深度面向切面编程(AOP)或复杂ORM映射的遗留业务系统", "Legacy generics/AOP/ORM"),
+              "对泛型抽象要求极高、需深度面向切面编程(AOP)或复杂ORM映射的遗留业务系统", N_("Legacy generics/AOP/ORM")),
     Criterion("no_systems_experience", -1, "Team without systems experience and no wish to learn",
-              "现有团队完全缺乏系统编程经验且无意愿学习底层原理", "No systems experience"),
+              "现有团队完全缺乏系统编程经验且无意愿学习底层原理", N_("No systems experience")),
 )
 CRITERION_KEYS = tuple(c.key for c in CRITERIA)
 
 RECOMMENDATIONS = {
-    "adopt": "Choose Go for this workload: start the pilot",
-    "validate": "Undecided: run the two-week validation before deciding",
-    "hold": "Do not choose Go for this workload now",
+    "adopt": N_("Choose Go for this workload: start the pilot"),
+    "validate": N_("Undecided: run the two-week validation before deciding"),
+    "hold": N_("Do not choose Go for this workload now"),
 }
+# The outcomes in a word or two (chart legends, the sensitivity table: "flips to …")
+OUTCOMES = {"adopt": N_("choose Go"), "validate": N_("validate first"), "hold": N_("do not choose Go")}
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,14 @@ class MatrixInput:
         for key in CRITERION_KEYS:
             a, w = self.answers.get(key), self.weights.get(key)
             if a is None or not 0 <= a <= ANSWER_MAX:
-                raise ParameterError(f"answer for {key} = {a!r} is out of range: allowed is 0 to {ANSWER_MAX}")
+                raise ParameterError(_("answer for {key} = {value} is out of range: allowed is 0 to {max}").format(
+                    key=key, value=repr(a), max=ANSWER_MAX))
             if w is None or not 0 <= w <= WEIGHT_MAX:
-                raise ParameterError(f"weight for {key} = {w!r} is out of range: allowed is 0 to {WEIGHT_MAX:g}")
+                raise ParameterError(_("weight for {key} = {value} is out of range: allowed is 0 to {max}").format(
+                    key=key, value=repr(w), max=f"{WEIGHT_MAX:g}"))
         if not 0 < self.threshold < 1:
-            raise ParameterError(f"threshold = {self.threshold!r} is out of range: allowed is a number between 0 and 1 "
-                                 "(exclusive)")
+            raise ParameterError(_("threshold = {value} is out of range: allowed is a number between 0 and 1 "
+                                   "(exclusive)").format(value=repr(self.threshold)))
 
 
 @dataclass(frozen=True)
@@ -171,23 +176,28 @@ class Gate:
 
 def validation_gates(runtimes: dict, current: str, *, min_qps_ratio: float, max_rss_ratio: float,
                      team_acceptance: float, min_acceptance: float = 3) -> list[Gate]:
-    """Compare measured Go against the team's current runtime, as the seed's three thresholds."""
+    """Compare measured Go against the team's current runtime, as the seed's three thresholds.
+    Details are worded in the current language (`gohandbook.i18n.use`); names and outcomes are not words."""
     go, cur = runtimes.get("go", {}), runtimes.get(current, {})
     gates = []
     if not (go.get("available") and cur.get("available")) or go.get("error") or cur.get("error"):
-        why = cur.get("reason") or cur.get("error") or go.get("reason") or go.get("error") or "not measured"
-        gates.append(Gate("performance", None, f"cannot compare Go with {current}: {why}"))
-        gates.append(Gate("delivery", None, f"cannot compare Go with {current}: {why}"))
+        why = cur.get("reason") or cur.get("error") or go.get("reason") or go.get("error") or _("not measured")
+        detail = _("cannot compare Go with {current}: {why}").format(current=current, why=why)
+        gates.append(Gate("performance", None, detail))
+        gates.append(Gate("delivery", None, detail))
     else:
         qps_ratio = go["qps"]["median"] / cur["qps"]["median"]
         rss_ratio = go["rss_load_mib"]["median"] / cur["rss_load_mib"]["median"]
         gates.append(Gate("performance", qps_ratio >= min_qps_ratio and rss_ratio <= max_rss_ratio,
-                          f"Go/{current}: QPS ×{qps_ratio:.2f} (need ≥ {min_qps_ratio:g}), "
-                          f"peak RSS ×{rss_ratio:.2f} (need ≤ {max_rss_ratio:g})"))
+                          _("Go/{current}: QPS ×{qps} (need ≥ {min_qps}), peak RSS ×{rss} (need ≤ {max_rss})").format(
+                              current=current, qps=f"{qps_ratio:.2f}", min_qps=f"{min_qps_ratio:g}",
+                              rss=f"{rss_ratio:.2f}", max_rss=f"{max_rss_ratio:g}")))
         art_ratio = go["artifact_mib"] / cur["artifact_mib"]
         start_ratio = go["startup_ms"]["median"] / cur["startup_ms"]["median"]
         gates.append(Gate("delivery", art_ratio < 1 and start_ratio < 1,
-                          f"Go/{current}: shipped bytes ×{art_ratio:.2f}, start-up time ×{start_ratio:.2f} (need both < 1)"))
+                          _("Go/{current}: shipped bytes ×{shipped}, start-up time ×{start} (need both < 1)").format(
+                              current=current, shipped=f"{art_ratio:.2f}", start=f"{start_ratio:.2f}")))
     gates.append(Gate("team acceptance", team_acceptance >= min_acceptance,
-                      f"team's own rating {team_acceptance:g}/4 (need ≥ {min_acceptance:g}); an input, not a measurement"))
+                      _("team's own rating {rating}/4 (need ≥ {need}); an input, not a measurement").format(
+                          rating=f"{team_acceptance:g}", need=f"{min_acceptance:g}")))
     return gates

@@ -51,6 +51,7 @@ from typing import Mapping
 
 import numpy as np
 
+from ..i18n import N_, _
 from ..params import ParameterError
 
 LEVELS = ("very_low", "low", "nominal", "high", "very_high")
@@ -62,14 +63,14 @@ FRICTION_REFERENCE = 3.0
 MAX_SIMULATED = 100
 QUANTILES = (0.1, 0.5, 0.9)
 
-# (answer, share, low weeks, high weeks)
+# (answer, share, low weeks, high weeks); answers are English msgids, translated where shown
 SURVEY_2020: tuple[tuple[str, float, float, float], ...] = (
-    ("< 1 week", 0.10, 1 / 5, 1.0),
-    ("1 week – 1 month", 0.31, 1.0, WEEKS_PER_MONTH),
-    ("1–3 months", 0.33, WEEKS_PER_MONTH, 3 * WEEKS_PER_MONTH),
-    ("3 months – 1 year", 0.18, 3 * WEEKS_PER_MONTH, 52.18),
-    ("> 1 year", 0.04, 52.18, 104.36),
-    ("not yet", 0.04, 52.18, 156.54),
+    (N_("< 1 week"), 0.10, 1 / 5, 1.0),
+    (N_("1 week – 1 month"), 0.31, 1.0, WEEKS_PER_MONTH),
+    (N_("1–3 months"), 0.33, WEEKS_PER_MONTH, 3 * WEEKS_PER_MONTH),
+    (N_("3 months – 1 year"), 0.18, 3 * WEEKS_PER_MONTH, 52.18),
+    (N_("> 1 year"), 0.04, 52.18, 104.36),
+    (N_("not yet"), 0.04, 52.18, 156.54),
 )
 
 # The seed's cognitive-friction table (rating 1–5), for every source language.
@@ -89,7 +90,7 @@ class RuntimeSample:
 
     def __post_init__(self) -> None:
         if not self.qps or not self.rss_mib or min(self.qps) <= 0 or min(self.rss_mib) <= 0:
-            raise MigrationInputError(f"{self.label}: needs positive measured QPS and RSS values")
+            raise MigrationInputError(_("{label}: needs positive measured QPS and RSS values").format(label=self.label))
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,10 @@ class SavingsInput:
         for name in ("fleet_instances", "instance_vcpu", "price_vcpu_month", "price_gib_month", "app_memory_gib",
                      "start_month"):
             if getattr(self, name) < 0:
-                raise MigrationInputError(f"{name} = {getattr(self, name)!r}: must be >= 0")
+                raise MigrationInputError(_("{name} = {value}: must be >= 0").format(name=name, value=repr(getattr(self, name))))
         if not 0 <= self.realised <= 1:
-            raise MigrationInputError(f"realised = {self.realised!r}: must be within 0-1")
+            raise MigrationInputError(_("{name} = {value}: must be within {lo}-{hi}").format(
+                name="realised", value=repr(self.realised), lo=0, hi=1))
 
     def monthly_saving(self, qps_cur: float, qps_go: float, rss_cur: float, rss_go: float) -> float:
         ratio = qps_cur / qps_go                       # Go instances per current instance, fully realised
@@ -144,37 +146,42 @@ class MigrationInput:
     seed: int = 4
 
     def __post_init__(self) -> None:
-        def bad(msg: str):
-            raise MigrationInputError(msg)
+        # messages in the current language (i18n.use), as the parameter declarations' own
+        def bad(msg: str, **values):
+            raise MigrationInputError(_(msg).format(**values))
         if int(self.team_size) != self.team_size or self.team_size < 1:
-            bad(f"team_size = {self.team_size!r}: must be an integer >= 1")
+            bad(N_("{name} = {value}: must be an integer >= 1"), name="team_size", value=repr(self.team_size))
         mix = {k: float(v) for k, v in self.language_mix.items()}
         if any(k not in LANGUAGES for k in mix):
-            bad(f"language_mix: languages are {', '.join(LANGUAGES)}, got {', '.join(mix)}")
+            bad(N_("language_mix: languages are {allowed}, got {got}"), allowed=", ".join(LANGUAGES), got=", ".join(mix))
         if any(v < 0 for v in mix.values()) or sum(mix.values()) <= 0:
-            bad("language_mix: shares must be >= 0 and not all zero")
+            bad(N_("language_mix: shares must be >= 0 and not all zero"))
         if not self.friction:
-            bad("friction: the matrix needs at least one dimension")
+            bad(N_("friction: the matrix needs at least one dimension"))
         for dim, per_lang in self.friction.items():
             for lang, rating in per_lang.items():
                 if lang not in LANGUAGES:
-                    bad(f"friction {dim}: unknown language {lang!r} (use {', '.join(LANGUAGES)})")
+                    bad(N_("friction {dim}: unknown language {lang} (use {allowed})"), dim=dim, lang=repr(lang),
+                        allowed=", ".join(LANGUAGES))
                 if not 1 <= rating <= 5:
-                    bad(f"friction {dim} for {lang} = {rating!r}: ratings are 1-5")
+                    bad(N_("friction {dim} for {lang} = {value}: ratings are 1-5"), dim=dim, lang=lang, value=repr(rating))
         for name, lo, hi in (("friction_spread", 0, 4), ("friction_elasticity", 0, 5), ("gap_closed", 0.5, 0.999),
                              ("long_run_velocity", 0.2, 5), ("time_share", 0, 1), ("tolerance", 0.001, 0.5)):
             value = getattr(self, name)
             if not lo <= value <= hi:
-                bad(f"{name} = {value!r}: must be within {lo:g}-{hi:g}")
+                bad(N_("{name} = {value}: must be within {lo}-{hi}"), name=name, value=repr(value), lo=f"{lo:g}",
+                    hi=f"{hi:g}")
         for name in ("current_ltex", "plex_before", "plex_after"):
             if getattr(self, name) not in LEVELS:
-                bad(f"{name} = {getattr(self, name)!r}: one of {', '.join(LEVELS)}")
+                bad(N_("{name} = {value}: one of {allowed}"), name=name, value=repr(getattr(self, name)),
+                    allowed=", ".join(LEVELS))
         if self.cost_per_engineer_month < 0:
-            bad("cost_per_engineer_month must be >= 0")
+            bad(N_("{name} = {value}: must be >= 0"), name="cost_per_engineer_month", value=repr(self.cost_per_engineer_month))
         if int(self.horizon_months) != self.horizon_months or not 1 <= self.horizon_months <= 120:
-            bad(f"horizon_months = {self.horizon_months!r}: an integer within 1-120")
+            bad(N_("{name} = {value}: an integer within {lo}-{hi}"), name="horizon_months", value=repr(self.horizon_months),
+                lo=1, hi=120)
         if int(self.runs) != self.runs or not 10 <= self.runs <= 100000:
-            bad(f"runs = {self.runs!r}: an integer within 10-100000")
+            bad(N_("{name} = {value}: an integer within {lo}-{hi}"), name="runs", value=repr(self.runs), lo=10, hi=100000)
 
 
 @dataclass(frozen=True)
@@ -214,16 +221,17 @@ def parse_friction_extra(text: str) -> dict[str, dict[str, float]]:
             continue
         match = re.fullmatch(r"([A-Za-z_][\w\- ]*?)\s*=\s*([0-9.]+)\s*(?:@\s*([a-z+ ]+))?", item)
         if not match:
-            raise MigrationInputError(
-                f"friction entry {item!r}: write name=rating (1-5), optionally @language+language, "
-                f"e.g. static_typing=3@python+node")
+            raise MigrationInputError(_(
+                "friction entry {item}: write name=rating (1-5), optionally @language+language, "
+                "e.g. static_typing=3@python+node").format(item=repr(item)))
         name, rating, langs = match.group(1).strip().replace(" ", "_"), float(match.group(2)), match.group(3)
         if not 1 <= rating <= 5:
-            raise MigrationInputError(f"friction entry {item!r}: the rating must be within 1-5")
+            raise MigrationInputError(_("friction entry {item}: the rating must be within 1-5").format(item=repr(item)))
         targets = [x.strip() for x in langs.split("+")] if langs else list(LANGUAGES)
         for lang in targets:
             if lang not in LANGUAGES:
-                raise MigrationInputError(f"friction entry {item!r}: unknown language {lang!r} (use {', '.join(LANGUAGES)})")
+                raise MigrationInputError(_("friction entry {item}: unknown language {lang} (use {allowed})").format(
+                    item=repr(item), lang=repr(lang), allowed=", ".join(LANGUAGES)))
         out[name] = {lang: rating for lang in targets}
     return out
 

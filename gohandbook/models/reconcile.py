@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from ..i18n import N_, _
 from ..params import ParameterError
 
 DEFAULTS = {
@@ -59,27 +60,28 @@ class ReconcileInput:
 
     def check(self) -> "ReconcileInput":
         def bad(name: str, allowed: str):
-            raise ParameterError(f"{name} = {getattr(self, name)!r} is not allowed: {allowed}")
+            raise ParameterError(_("{name} = {value} is not allowed: {allowed}").format(
+                name=name, value=repr(getattr(self, name)), allowed=_(allowed)))
         if not isinstance(self.objects, int) or self.objects < 1:
-            bad("objects", "an integer >= 1")
+            bad("objects", N_("an integer >= 1"))
         if self.requeue_after_s is not None and not self.requeue_after_s > 0:
-            bad("requeue_after_s", "a number > 0, or None for watch-driven")
+            bad("requeue_after_s", N_("a number > 0, or None for watch-driven"))
         if self.changes_per_object_per_hour < 0:
-            bad("changes_per_object_per_hour", "a number >= 0")
+            bad("changes_per_object_per_hour", N_("a number >= 0"))
         if not self.reconcile_seconds > 0:
-            bad("reconcile_seconds", "a number > 0")
+            bad("reconcile_seconds", N_("a number > 0"))
         if self.api_calls_per_reconcile < 0 or self.external_calls_per_reconcile < 0:
-            bad("api_calls_per_reconcile", "numbers >= 0")
+            bad("api_calls_per_reconcile", N_("numbers >= 0"))
         if not isinstance(self.workers, int) or self.workers < 1:
-            bad("workers", "an integer >= 1")
+            bad("workers", N_("an integer >= 1"))
         if not self.sync_period_s > 0:
-            bad("sync_period_s", "a number > 0")
+            bad("sync_period_s", N_("a number > 0"))
         if not 0 <= self.jitter < 1:
-            bad("jitter", "a fraction from 0 to below 1")
+            bad("jitter", N_("a fraction from 0 to below 1"))
         if not 0 <= self.failure_rate < 1:
-            bad("failure_rate", "a fraction from 0 to below 1")
+            bad("failure_rate", N_("a fraction from 0 to below 1"))
         if not 0 < self.backoff_base_s <= self.backoff_cap_s:
-            bad("backoff_base_s", "> 0 and not above backoff_cap_s")
+            bad("backoff_base_s", N_("> 0 and not above backoff_cap_s"))
         return self
 
 
@@ -104,7 +106,8 @@ def backoff_delay(failures: int, base: float = DEFAULTS["backoff_base_s"][0],
     """Delay before the next attempt after `failures` earlier failures of the item (client-go:
     base · 2^failures, capped). The first retry waits `base`."""
     if failures < 0:
-        raise ParameterError(f"failures = {failures} is not allowed: an integer >= 0")
+        raise ParameterError(_("{name} = {value} is not allowed: {allowed}").format(
+            name="failures", value=failures, allowed=_("an integer >= 0")))
     if failures > 1000:
         return cap
     return min(base * 2 ** failures, cap)
@@ -209,6 +212,6 @@ def sweep_objects(inp: ReconcileInput, counts: list[int]) -> list[dict]:
 
 def log_grid(lo: int, hi: int, per_decade: int = 6) -> list[int]:
     if lo < 1 or hi < lo:
-        raise ParameterError(f"object range {lo}–{hi} is not allowed: need 1 <= low <= high")
+        raise ParameterError(_("object range {lo}–{hi} is not allowed: need 1 <= low <= high").format(lo=lo, hi=hi))
     steps = max(1, round(math.log10(hi / lo) * per_decade))
     return sorted({max(lo, min(hi, round(lo * (hi / lo) ** (i / steps)))) for i in range(steps + 1)})
