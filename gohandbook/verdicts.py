@@ -36,6 +36,7 @@ CSS = """
 body {font: 14px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 1400px; padding: 0 1em; color: #222}
 table.verdicts {border-collapse: collapse; width: 100%}
 table.verdicts td, table.verdicts th {border: 1px solid #ccc; padding: 4px 6px; vertical-align: top; text-align: left}
+table.verdicts td {overflow-wrap: anywhere}
 table.verdicts th {background: #f3f3f3}
 .v-holds {background: #e3f4e1} .v-partly {background: #fff4d6} .v-not {background: #fbe2e2}
 .v-outdated {background: #e8e8f4} .v-none {background: #f3f3f3}

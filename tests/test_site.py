@@ -888,7 +888,12 @@ def test_a_removed_result_shows_on_the_next_load_with_a_measure_button(served, b
     def rows() -> dict:
         page = watch.page("index")
         _open(page, site.page_url(port, site.INDEX))
-        page.wait_for_selector("button:has-text('on this server')", timeout=RENDER_TIMEOUT_MS)
+        try:
+            page.wait_for_selector("button:has-text('on this server')", timeout=RENDER_TIMEOUT_MS)
+        except Exception:
+            print("PAGE TEXT:", page.evaluate("document.body.innerText")[-1500:])
+            print("SERVER LOG:", served["server"].log_tail(6000))
+            raise
         found = {name: (status, label, disabled) for name, status, label, disabled in page.evaluate(MEASURE_ROWS_JS)}
         page.close(run_before_unload=True)
         return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from gohandbook import ch1, measure
+from gohandbook import ch1
 from gohandbook.i18n import N_, _
 from gohandbook.models.decision import OUTCOMES
 
@@ -81,7 +81,7 @@ def _peers_views(state: dict) -> dict:
     lang = state["lang"]
     qv = ch1.CHAPTER.lookup(state, "quick_validation")
     current = state["current_stack"]
-    provenance = measure.provenance_line(qv.result, lang) if qv.ok else qv.reason
+    provenance = qv.provenance(lang) or qv.reason_in(lang)
     chart = charts.runtime_comparison(ch1.long_form(qv), current=current, title=ch1.finding(qv, current, lang),
                                       provenance=provenance, lang=lang)
     return {"chart": chart,
@@ -105,7 +105,7 @@ def validation_section(params: dict) -> None:
     controls.show(PEERS_PANEL, params)
     caption = _("Median (min–max) over fresh starts; RSS of the whole process tree. Server on {server}, load "
                 "generator on {loadgen}, same machine. {provenance}", lang).format(
-        server=setup["server_cpu"], loadgen=setup["loadgen_cpu"], provenance=measure.provenance_line(qv.result, lang))
+        server=setup["server_cpu"], loadgen=setup["loadgen_cpu"], provenance=qv.provenance(lang))
     show_html(table_html(ch1.runtime_rows(qv, lang), ch1.runtime_columns(lang), caption=caption))
 
 
@@ -124,7 +124,7 @@ def services_section(params: dict) -> None:
             show_html(warn((_("{service}: not measured: {reason}", lang) if not lk.ok else
                             _("{service}: showing an older result: {reason}", lang)).format(service=name,
                                                                                            reason=lk.reason)))
-    provs = "; ".join(f"{n}: {measure.provenance_line(lk.result, lang)}" for n, lk in found.items() if lk.ok)
+    provs = "; ".join(f"{n}: {lk.provenance(lang)}" for n, lk in found.items() if lk.ok)
     when = "; ".join(_("{service} measured {when} UTC (result {key})", lang).format(
         service=n, when=lk.result["provenance"]["finished"][:16].replace("T", " "), key=lk.result["key"][:8])
         for n, lk in found.items() if lk.ok)
@@ -208,7 +208,7 @@ def binary_section(params: dict) -> None:
              _("Needed libraries", lang): ", ".join(v["needed"]) or none}
             for name, v in raw.items()]
     caption = _("-s -w saves {pct} % here (the seed says about 35 %). {provenance}", lang).format(
-        pct=f"{s['strip_saving_pct']:.1f}", provenance=measure.provenance_line(found.result, lang))
+        pct=f"{s['strip_saving_pct']:.1f}", provenance=found.provenance(lang))
     show_html(table_html(rows, caption=caption) if rows else f"<p>{html.escape(caption)}</p>")
 
 
@@ -223,7 +223,7 @@ def static_section(params: dict) -> None:
     headline = _("go vet found {vet} of {planted} planted problems; staticcheck {staticcheck}; together {union}.",
                  lang).format(vet=s["vet_found"], planted=s["planted"], staticcheck=staticcheck, union=s["union_found"])
     show_html(f"<p><b>{html.escape(headline)}</b> staticcheck: {html.escape(s['staticcheck_status'])}</p>")
-    show_html(table_html(ch1.static_rows(found, lang), caption=measure.provenance_line(found.result, lang)))
+    show_html(table_html(ch1.static_rows(found, lang), caption=found.provenance(lang)))
 
 
 def claims_section(params: dict) -> None:

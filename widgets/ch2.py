@@ -43,10 +43,6 @@ def _load_warning(found: measure.Lookup, lang: str, what: str) -> None:
                 command=f"gohandbook measure --force {found.result['name']}")))
 
 
-def _prov(found: measure.Lookup, lang: str | None = None) -> str:
-    return measure.provenance_line(found.result, lang or found.lang)
-
-
 def _fmt_bytes(v: float | None) -> str:
     if v is None:
         return "—"
@@ -82,7 +78,7 @@ def concurrency_memory_section(params: dict):
     headers = {"goroutine": _("Unit", lang), "n": _("Largest N measured", lang), "rss": _("RSS per unit", lang),
                "stack": _("Stack per unit", lang), "heap": _("Heap per unit", lang),
                "threads": _("OS threads at largest N", lang), "time": _("Time to start them", lang)}
-    show_html(table_html([{headers[k]: v for k, v in r.items()} for r in rows], caption=_prov(found, lang), lang=lang))
+    show_html(table_html([{headers[k]: v for k, v in r.items()} for r in rows], caption=found.provenance(lang), lang=lang))
     limit_text = _thread_limit_text(ch2.thread_limit(params), lang)
     if limit_text:
         show_html(f'<div class="gh-callout">{limit_text}</div>')
@@ -126,7 +122,7 @@ def _units_views(state: dict) -> dict:
         return {"chart": _not_found(found, "goroutine_memory", lang)}
     rows = ch2.unit_rows(found, state["ch2_units_max"])
     return {"chart": charts.units_chart(rows, title=_units_title(found.result["summary"], lang),
-                                        provenance=_prov(found, lang), show_virtual=state["ch2_units_virtual"],
+                                        provenance=found.provenance(lang), show_virtual=state["ch2_units_virtual"],
                                         lang=lang)}
 
 
@@ -161,7 +157,7 @@ def fanout_section(params: dict):
     if shown_summary(found, lang) is None:
         return None
     s = found.result["summary"]
-    prov = _prov(found, lang)
+    prov = found.provenance(lang)
     _load_warning(found, lang, N_("completion times"))
     show_html(table_html(ch2.fanout_rows(found, lang), caption=prov, lang=lang))
     palette = {"seed": charts.BAD, "unbounded": "#dd6b20", "bounded": charts.GO}
@@ -200,7 +196,7 @@ def build_section(params: dict):
               _("Format", lang): r.get("format", ""), _("Interpreter", lang): r.get("interpreter", ""),
               _("Linked libraries", lang): r.get("needed", "")} for r in rows]
     controls.show(BUILD_PANEL, params)
-    show_html(table_html(table, caption=_prov(found, lang), lang=lang))
+    show_html(table_html(table, caption=found.provenance(lang), lang=lang))
     show_html('<div class="gh-callout">' + "<br>".join(_build_findings(found, rows, lang)) + "</div>")
     return None
 
@@ -258,7 +254,7 @@ def _build_views(state: dict) -> dict:
         strip=f"{s['strip_saving_pct']:.0f}", host=s["host"], wasm=f"{s['wasm']['strip_saving_pct']:.0f}",
         cgo0=spread("cgo0"), trimpath=spread("trimpath"))
     return {"chart": charts.build_chart(rows, value=state["ch2_build_value"], title=title,
-                                        provenance=_prov(found, lang), lang=lang)}
+                                        provenance=found.provenance(lang), lang=lang)}
 
 
 BUILD_PANEL = controls.register(controls.Panel(
@@ -299,7 +295,7 @@ def _gc_views(state: dict) -> dict:
     found = ch2.CHAPTER.lookup(state, "gc_tuning")
     if not found.ok:
         return {"tradeoff": _not_found(found, "gc_tuning", lang)}
-    s, prov, limit = found.result["summary"], _prov(found, lang), state["ch2_gc_memlimit"]
+    s, prov, limit = found.result["summary"], found.provenance(lang), state["ch2_gc_memlimit"]
     dbl = s.get("doubling_gogc")
     title = (_("Doubling GOGC from 100 to 200: GC CPU ×{cpu}, peak RSS ×{rss}", lang).format(
         cpu=f"{dbl['gc_cpu_ratio']:.2f}", rss=f"{dbl['rss_ratio']:.2f}") if dbl else _("GC work against memory", lang))
@@ -330,7 +326,7 @@ def pool_section(params: dict) -> None:
     if shown_summary(found, lang) is None:
         return
     s = found.result["summary"]
-    prov = _prov(found, lang)
+    prov = found.provenance(lang)
     speedup = s.get("pool_speedup")
     if speedup:
         title = (_("sync.Pool: {ratio}× faster per request, {bytes_before} → {bytes_after} B/op, {allocs_before} → "
@@ -375,7 +371,7 @@ def g1_section(params: dict) -> None:
                          command="<code>java -XX:+UseG1GC -XX:+PrintFlagsFinal -version</code>", pause=pause,
                          pause_note=pause_note, region=f"{region:g}", heap=f"{jvm['max_heap_mib'] / 1024:.1f}",
                          region_note=region_note)
-                  + " <span class='gh-prov'>" + html.escape(_prov(found, lang)) + "</span></div>")
+                  + " <span class='gh-prov'>" + html.escape(found.provenance(lang)) + "</span></div>")
     elif jvm:
         show_html(warn(_("JVM defaults not read: {reason}", lang).format(reason=jvm.get("reason", ""))))
 
@@ -388,7 +384,7 @@ def toolchain_section(params: dict) -> None:
     if shown_summary(found, lang) is None:
         return
     s = found.result["summary"]
-    prov = _prov(found, lang)
+    prov = found.provenance(lang)
     rows = []
     for which, label in (("samples", N_("go-samples (stdlib only)")), ("tools", N_("go-samples/tools (staticcheck)"))):
         m = s[which]
@@ -528,7 +524,7 @@ def wasm_section(params: dict) -> None:
     if shown_summary(found, lang) is None:
         return
     s = found.result["summary"]
-    prov = _prov(found, lang)
+    prov = found.provenance(lang)
     w, n = s["go_wasip1"], s["native"]
     if not w.get("runs"):
         show_html(warn(_("The wasip1 build did not run under Node's WASI here: {why}", lang).format(

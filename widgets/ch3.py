@@ -186,7 +186,7 @@ def simulation_section(params: dict) -> None:
         return
     rows = [dict(r, name=ch3.scenario_name(r, lang)) for r in ch3.sim_rows(found)]
     a = ch3.sim_agreement(rows)
-    prov = measure.provenance_line(found.result, lang)
+    prov = found.provenance(lang)
     numbers = {"max": f"{a['max_abs_error_pct']:.1f}", "median": f"{a['median_abs_error_pct']:.1f}"}
     title = (_("The Go simulation agrees with the model within {max} % (median {median} %) once the real per-push "
                "time is used", lang) if a["max_abs_error_pct"] <= AGREES_WITHIN_PCT else
@@ -220,7 +220,7 @@ def simulation_section(params: dict) -> None:
 
 def _knee_chart(found: measure.Lookup, pct: float, lang: str):
     ks = ch3.knees(found, pct)
-    prov = measure.provenance_line(found.result, lang)
+    prov = found.provenance(lang)
     setup = found.result["summary"]["setup"]
     other = ch3.contention(found)
     busy = ([_("Shared machine: other processes used a median {pct} % of the proxy's core during the runs, so "
@@ -259,7 +259,7 @@ def _knee_views(state: dict) -> dict:
                 "allocation and GC figures are medians over all connection counts (GC CPU: on the plateau).", lang)
     return {"chart": _knee_chart(found, pct, lang),
             "table": table_html(ch3.knee_rows(found, pct, lang),
-                                caption=_sentences(lang, caption, measure.provenance_line(found.result, lang)))}
+                                caption=_sentences(lang, caption, found.provenance(lang)))}
 
 
 KNEE_PANEL = controls.register(controls.Panel(3, "knee", ch3.PARAMS, (("", ("dp_knee_pct",)),), _knee_views))
@@ -277,7 +277,7 @@ def gc_section(params: dict) -> None:
         *more,
         _("From the proxy's runtime/metrics ({metrics}), read before and after every load run, per request proxied.",
           lang).format(metrics=", ".join(("/gc/heap/allocs", "/gc/cycles/total", "/cpu/classes/gc/total"))),
-        measure.provenance_line(found.result, lang)], lang), live=params["live_widgets"])
+        found.provenance(lang)], lang), live=params["live_widgets"])
     pace = ch3.gc_pace(found)
     if pace and pace["load_per_s"]:
         show_html("<p>" + _("GC cycles per second: <b>{idle}</b> idle; about <b>{load}</b> under full load with fresh "

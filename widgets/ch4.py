@@ -12,7 +12,7 @@ import html
 import re
 from typing import Any
 
-from gohandbook import ch4, measure
+from gohandbook import ch4
 from gohandbook.i18n import N_, _
 from gohandbook.models import migration_cost as mc
 from gohandbook.units import duration
@@ -20,10 +20,6 @@ from gohandbook.units import duration
 from . import charts_ch4 as charts
 from . import controls
 from .render import CLAIMS_CAPTION, not_current_note, show_chart, show_claims, show_html, shown_summary, table_html
-
-
-def _prov(found: measure.Lookup, lang: str | None) -> str:
-    return measure.provenance_line(found.result, lang) if found.ok else ""
 
 
 # Words inside labels the measurements cached (English only): translated where shown.
@@ -214,7 +210,7 @@ def loopvar_section(params: dict) -> None:
     show_html(f'<div class="gh-callout"><b>{html.escape(head)}</b> {html.escape(seed_text)}</div>')
     show_html(table_html(ch4.loopvar_rows(found, lang), caption=_(
         "One main.go (identical in all three modules), run with `go run .` and checked with `go vet`; each cell is the "
-        "sorted values the goroutines saw (a b c is correct).", lang) + " " + _prov(found, lang)))
+        "sorted values the goroutines saw (a b c is correct).", lang) + " " + found.provenance(lang)))
     code = found.result["raw"].get("main.go", "")
     start = code.find("// captureLoopVar")
     end = code.find("// passAsArgument")
@@ -293,7 +289,7 @@ def canary_measured_section(params: dict) -> None:
     if s is None:
         return
     rows = ch4.canary_comparison(found, lang)
-    prov = _prov(found, lang)
+    prov = found.provenance(lang)
     hr = s["header_routing"]
     routing = _("{v2} of {half} requests with x-canary: v2 reached the canary and {v1} of {half} with x-canary: v1 the "
                 "stable version ({verdict}).", lang).format(
@@ -325,7 +321,7 @@ def security_section(params: dict) -> None:
              lang).format(vet=s["vet_found"], planted=s["planted"], staticcheck=sc, union=s["union_found"])
     head = _("Chapter 1's scan, reused:", lang)
     show_html(f"<p><b>{html.escape(head)}</b> {html.escape(text)} "
-              f"<span class='gh-prov'>{html.escape(_prov(sa, lang))}</span></p>")
+              f"<span class='gh-prov'>{html.escape(sa.provenance(lang))}</span></p>")
 
 
 def fuzz_section(params: dict) -> None:
@@ -359,7 +355,7 @@ def fuzz_section(params: dict) -> None:
         {step: _("Fuzz the fixed version", lang), command: s["fixed_command"],
          result: _("passed", lang) if s["fixed_passed"] else _("failed", lang)},
     ], caption=_("Run in a temporary copy of go-samples/parser, so the saved crasher does not touch the repository.",
-                 lang) + " " + _prov(found, lang)))
+                 lang) + " " + found.provenance(lang)))
     src = raw.get("sources", {})
     planted, fixed_src = src.get("unquote_planted.go", ""), src.get("unquote.go", "")
 
@@ -388,7 +384,7 @@ def sbom_section(params: dict) -> None:
                                 for b in s["binaries"].values())
     show_html(table_html(rows, caption=_(
         "`go version -m` on two built binaries: the module list and go.sum hashes the linker embeds (what Syft reads from "
-        "Go binaries).", lang) + " " + counts + _(".", lang) + " " + _prov(found, lang)))
+        "Go binaries).", lang) + " " + counts + _(".", lang) + " " + found.provenance(lang)))
     v = s["govulncheck"]
     if v["status"] == "ran":
         findings = _(", ", lang).join(v["findings"]) or _("no known vulnerabilities", lang)
@@ -428,7 +424,7 @@ def chaos_section(params: dict) -> None:
     s = shown_summary(found)
     if s is None:
         return
-    prov = _prov(found, lang)
+    prov = found.provenance(lang)
     show_chart(charts.chaos_chart(ch4.chaos_rows(found), chaos_title(s, lang), prov, lang), live=params["live_widgets"])
     setup = s["setup"]
     show_html(table_html(ch4.chaos_table(found, lang), caption=_(

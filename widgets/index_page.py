@@ -113,7 +113,7 @@ def measurement_rows(lang: str = "en") -> list[dict[str, Any]]:
     rows = []
     for m in measure.all_measurements():
         found = measure.lookup(m.name, "quick")
-        source = measure.provenance_line(found.result, lang) if found.ok else found.reason_in(lang)
+        source = found.provenance(lang) or found.reason_in(lang)
         if found.status == "reference":
             source = found.reason_in(lang)
         rows.append({_("Chapter", lang): m.chapter, _("Measurement", lang): _(m.title, lang), _("Name", lang): m.name,

@@ -42,6 +42,7 @@ _SVG_MEMO = Memo(256)
 # with a bare "sans-serif" they differ (vl-convert measures narrower than Debian's DejaVu Sans) and axis
 # labels and legends get cut off at the edge of the SVG.
 REPORT_FONT = "DejaVu Sans, Noto Sans CJK SC, sans-serif"
+SVG_PADDING = {"left": 12, "top": 5, "right": 40, "bottom": 5}
 
 
 def svg(chart: alt.TopLevelMixin) -> str:
@@ -51,6 +52,9 @@ def svg(chart: alt.TopLevelMixin) -> str:
     every notebook) validates the same chart builders."""
     spec = fit_title(chart).to_dict(validate=False)
     spec.setdefault("config", {}).setdefault("font", REPORT_FONT)
+    # Room at the sides: the browser draws mixed Chinese/Latin text a few pixels wider than vl-convert measures it
+    # when it sizes the SVG, which cut the last characters of the widest line.
+    spec.setdefault("padding", SVG_PADDING)
     key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
     return _SVG_MEMO.get(key, lambda: vlc.vegalite_to_svg(spec, vl_version=_VL_VERSION))
 

@@ -123,6 +123,10 @@ class Lookup:
     def ok(self) -> bool:
         return self.result is not None
 
+    def provenance(self, lang: str | None = None) -> str:
+        """The result's provenance line in `lang` (default: the page's language), or "" when there is no result."""
+        return provenance_line(self.result, lang or self.lang) if self.ok else ""
+
     def reason_in(self, lang: str | None = None) -> str:
         """The reason in `lang` (default: the language of the page that read it, else the current one)."""
         lang = lang or self.lang
