@@ -292,17 +292,9 @@ CLAIMS_CAPTION = N_("Verdicts are computed from this machine's cached measuremen
 def show_claims(verdicts, caption: str | None = None, lang: str | None = None) -> None:
     """A chapter's claims of the source document with their verdicts (gohandbook.claims.table_rows), words in
     `lang` (default: the current language); `caption` as the caller words it, else CLAIMS_CAPTION in `lang`."""
-    import inspect
-
-    from gohandbook.claims import table_rows
+    from gohandbook.claims import TABLE_HEADERS, table_rows
 
     caption = _(CLAIMS_CAPTION, lang) if caption is None else caption
-    if "lang" in inspect.signature(table_rows).parameters:
-        rows = table_rows(verdicts, lang=lang)
-        classes = verdict_classes(lang)
-    else:  # claims rows not worded per language (yet): English verdict names
-        rows, classes = table_rows(verdicts), VERDICT_CLASSES
-    # the column whose cells are verdict names, whatever its header is called in `lang`
-    verdict_column = next((c for c in (rows[0] if rows else {}) if any(isinstance(r.get(c), str) and r[c] in classes
-                                                                     for r in rows)), "Verdict")
-    show_html(table_html(rows, caption=caption, cell_classes={verdict_column: classes}, lang=lang))
+    rows = table_rows(verdicts, lang=lang)
+    verdict_column = _(TABLE_HEADERS["verdict"], lang)
+    show_html(table_html(rows, caption=caption, cell_classes={verdict_column: verdict_classes(lang)}, lang=lang))
